@@ -1,0 +1,125 @@
+"""`make run`: build (or reuse) the demo database and serve MoBill-TKO on http://localhost:PORT.
+
+The first run creates the database with the five MoBill modules and their demo data, loads
+Russian and makes it the language of every demo user. A later run reuses the database; when
+the add-ons changed since the last run it updates them first. Nothing is created twice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import subprocess
+import sys
+
+from common import ADDONS, MOBILL_MODULES, ROOT, env, odoo_command
+
+LOGINS = [
+    ("admin", "admin", "administrator: everything"),
+    ("operator", "operator", "operator: registry of consumers, objects, accounts, contracts"),
+    ("accountant", "accountant", "billing accountant: tariffs, charges, payments, accounting"),
+    ("lawyer", "lawyer", "claims lawyer: penalties, debtors, claims"),
+    ("manager", "manager", "read-only manager"),
+]
+
+POST_INSTALL = """
+env['res.lang']._activate_lang('ru_RU')
+users = env['res.users'].with_context(active_test=False).search([])
+users.write({'lang': 'ru_RU', 'tz': 'Europe/Moscow'})
+users.partner_id.write({'lang': 'ru_RU'})
+env.company.partner_id.write({'lang': 'ru_RU'})
+env['ir.default'].set('res.partner', 'lang', 'ru_RU')
+env.cr.commit()
+print('demo users:', ', '.join(sorted(users.filtered(lambda u: not u.share).mapped('login'))))
+"""
+
+
+def addons_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(ADDONS.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(ADDONS)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def database_exists(db: str) -> bool:
+    out = subprocess.run(
+        ["psql", "-d", "postgres", "-tAc", f"select 1 from pg_database where datname = '{db}'"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return out.strip() == "1"
+
+
+def modules_installed(db: str) -> bool:
+    names = ",".join(f"'{m}'" for m in MOBILL_MODULES)
+    out = subprocess.run(
+        [
+            "psql",
+            "-d",
+            db,
+            "-tAc",
+            f"select count(*) from ir_module_module where state = 'installed' and name in ({names})",
+        ],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return out == str(len(MOBILL_MODULES))
+
+
+def run(cmd: list[str]) -> None:
+    rc = subprocess.call(cmd, cwd=ROOT, env=env())
+    if rc:
+        sys.exit(f"[run] ERROR: the command failed (exit {rc}): {' '.join(cmd[3:6])} …")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", default="mobill_demo")
+    parser.add_argument("--port", type=int, default=8069)
+    args = parser.parse_args()
+    db = args.db
+    stamp = ROOT / "var" / f".demo-{db}.sha"
+    stamp.parent.mkdir(exist_ok=True)
+    fingerprint = addons_fingerprint()
+    common = ["-d", db, "--stop-after-init", "--log-level=warn", "--max-cron-threads=0"]
+    modules = ",".join(MOBILL_MODULES)
+
+    if not (database_exists(db) and modules_installed(db)):
+        print(f"[run] creating the demo database '{db}' (MoBill modules, demo data, Russian)…")
+        run(odoo_command(*common, "-i", modules, "--load-language=ru_RU"))
+    elif stamp.exists() and stamp.read_text() == fingerprint:
+        print(f"[run] reusing the demo database '{db}'")
+    else:
+        print(f"[run] updating the MoBill modules in the demo database '{db}'…")
+        run(odoo_command(*common, "-u", modules))
+    proc = subprocess.run(
+        odoo_command("-d", db, "--log-level=warn", "--no-http", command="shell"),
+        input=POST_INSTALL,
+        text=True,
+        cwd=ROOT,
+        env=env(),
+        capture_output=True,
+    )
+    if proc.returncode:
+        sys.exit(f"[run] ERROR: could not set up the demo users:\n{proc.stderr[-3000:]}")
+    stamp.write_text(fingerprint)
+
+    url = f"http://localhost:{args.port}"
+    print()
+    print(f"MoBill-TKO demo is starting on {url}  (database '{db}', interface in Russian)")
+    print("Logins (login / password):")
+    for login, password, role in LOGINS:
+        print(f"  {login:<11} / {password:<11} {role}")
+    print("Stop with Ctrl+C.")
+    print(flush=True)
+    cmd = odoo_command("-d", db, f"--db-filter=^{db}$", f"--http-port={args.port}")
+    os.chdir(ROOT)
+    os.execve(cmd[0], cmd, env())
+
+
+if __name__ == "__main__":
+    main()
