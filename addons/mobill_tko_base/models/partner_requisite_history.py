@@ -1,0 +1,26 @@
+from odoo import api, fields, models
+
+
+class TkoPartnerRequisiteHistory(models.Model):
+    """One change of one requisite of a consumer: never edited, never deleted by users."""
+
+    _name = "tko.partner.requisite.history"
+    _description = "Change of a requisite"
+    _order = "date_from desc, id desc"
+
+    partner_id = fields.Many2one("res.partner", required=True, index=True, ondelete="cascade")
+    field_name = fields.Char(required=True, index=True)
+    field_label = fields.Char("Requisite", compute="_compute_field_label")
+    old_value = fields.Char()
+    new_value = fields.Char()
+    date_from = fields.Date("Effective from", required=True, index=True)
+    create_uid = fields.Many2one("res.users", "Changed by", readonly=True)
+    create_date = fields.Datetime("Changed on", readonly=True)
+    company_id = fields.Many2one(related="partner_id.company_id", store=True, index=True)
+
+    @api.depends("field_name")
+    def _compute_field_label(self):
+        partner_fields = self.env["res.partner"]._fields
+        for rec in self:
+            field = partner_fields.get(rec.field_name)
+            rec.field_label = field.get_description(self.env)["string"] if field else rec.field_name

@@ -1,0 +1,201 @@
+from odoo import _, api, fields, models
+
+from mobill_tko_core import requisites as req
+from mobill_tko_core.errors import RequisiteError
+
+from ..tools import raise_user_error
+
+# Requisites whose every change is kept (who, when, old and new value, effective date).
+HISTORY_FIELDS = [
+    "name",
+    "vat",
+    "kpp",
+    "ogrn",
+    "snils",
+    "passport_series",
+    "passport_number",
+    "passport_issued_by",
+    "passport_date",
+    "street",
+    "street2",
+    "city",
+    "zip",
+    "legal_address",
+    "postal_address",
+    "phone",
+    "mobile",
+    "email",
+    "director_name",
+]
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    is_tko_consumer = fields.Boolean("ТКО consumer", tracking=True)
+    tko_kind = fields.Selection(
+        [
+            ("person", "Individual"),
+            ("entrepreneur", "Individual entrepreneur"),
+            ("legal", "Legal entity"),
+        ],
+        "Consumer kind",
+        tracking=True,
+        index=True,
+    )
+    kpp = fields.Char("KPP", size=9, tracking=True)
+    ogrn = fields.Char("OGRN / OGRNIP", size=15, tracking=True)
+    snils = fields.Char("SNILS", size=14, tracking=True)
+    passport_series = fields.Char(size=4, groups="mobill_tko_base.group_tko_readonly")
+    passport_number = fields.Char(size=6, groups="mobill_tko_base.group_tko_readonly")
+    passport_issued_by = fields.Char(groups="mobill_tko_base.group_tko_readonly")
+    passport_date = fields.Date("Passport issue date", groups="mobill_tko_base.group_tko_readonly")
+    birthdate = fields.Date("Date of birth", groups="mobill_tko_base.group_tko_readonly")
+    legal_address = fields.Char(tracking=True)
+    postal_address = fields.Char(tracking=True)
+    director_name = fields.Char("Head (director)", tracking=True)
+    is_management_company = fields.Boolean("Management company", tracking=True, index=True)
+    management_kind = fields.Selection(
+        [
+            ("uk", "Management company (УК)"),
+            ("tsj", "Homeowners' association (ТСЖ)"),
+            ("jsk", "Housing cooperative (ЖСК)"),
+        ],
+        tracking=True,
+    )
+    managed_house_ids = fields.One2many("tko.address", "management_company_id", "Managed houses")
+    requisite_history_ids = fields.One2many(
+        "tko.partner.requisite.history", "partner_id", "Requisites history"
+    )
+    tko_object_ids = fields.One2many("tko.object", "partner_id", "ТКО objects")
+    tko_account_ids = fields.One2many("tko.account", "partner_id", "Personal accounts")
+    tko_contract_ids = fields.One2many("tko.contract", "partner_id", "Contracts")
+    tko_document_ids = fields.One2many("tko.document", "partner_id", "Documents")
+    tko_account_count = fields.Integer(compute="_compute_tko_counts")
+    tko_contract_count = fields.Integer(compute="_compute_tko_counts")
+    tko_object_count = fields.Integer(compute="_compute_tko_counts")
+    tko_document_count = fields.Integer(compute="_compute_tko_counts")
+
+    def _compute_tko_counts(self):
+        for rec in self:
+            rec.tko_account_count = len(rec.tko_account_ids)
+            rec.tko_contract_count = len(rec.tko_contract_ids)
+            rec.tko_object_count = len(rec.tko_object_ids)
+            rec.tko_document_count = len(rec.tko_document_ids)
+
+    # ------------------------------------------------------------------ requisites checks
+    @api.constrains("vat", "kpp", "ogrn", "snils", "tko_kind", "is_tko_consumer")
+    def _check_tko_requisites(self):
+        for rec in self.filtered(lambda p: p.is_tko_consumer or p.is_management_company):
+            kind = rec.tko_kind
+            try:
+                if rec.vat:
+                    req.validate_inn(
+                        rec.vat,
+                        {"legal": "legal", "person": "person", "entrepreneur": "person"}.get(kind),
+                    )
+                if rec.kpp:
+                    req.validate_kpp(rec.kpp)
+                if rec.ogrn:
+                    req.validate_ogrn(
+                        rec.ogrn, {"legal": "legal", "entrepreneur": "entrepreneur"}.get(kind)
+                    )
+                if rec.snils:
+                    req.validate_snils(rec.snils)
+            except RequisiteError as error:
+                raise_user_error(error)
+
+    @api.constrains("passport_series", "passport_number")
+    def _check_passport(self):
+        for rec in self.sudo().filtered(lambda p: p.passport_series or p.passport_number):
+            try:
+                req.validate_passport(rec.passport_series or "", rec.passport_number or "")
+            except RequisiteError as error:
+                raise_user_error(error)
+
+    @api.onchange("tko_kind")
+    def _onchange_tko_kind(self):
+        if self.tko_kind:
+            self.is_company = self.tko_kind == "legal"
+
+    # ------------------------------------------------------------------ history
+    def _requisite_snapshot(self, names):
+        return {rec.id: {name: rec.sudo()[name] for name in names} for rec in self}
+
+    def write(self, vals):
+        names = [n for n in HISTORY_FIELDS if n in vals]
+        tracked = (
+            self.filtered(lambda p: p.is_tko_consumer or p.is_management_company)
+            if names
+            else self.browse()
+        )
+        before = tracked._requisite_snapshot(names) if tracked else {}
+        result = super().write(vals)
+        if tracked:
+            date_from = self.env.context.get("requisites_date_from") or fields.Date.context_today(
+                self
+            )
+            history = []
+            after = tracked._requisite_snapshot(names)
+            for rec in tracked:
+                for name in names:
+                    old, new = before[rec.id][name], after[rec.id][name]
+                    if (old or False) != (new or False):
+                        history.append(
+                            {
+                                "partner_id": rec.id,
+                                "field_name": name,
+                                "old_value": self._requisite_to_text(old),
+                                "new_value": self._requisite_to_text(new),
+                                "date_from": date_from,
+                            }
+                        )
+            if history:
+                self.env["tko.partner.requisite.history"].sudo().create(history)
+        return result
+
+    @staticmethod
+    def _requisite_to_text(value):
+        if not value:
+            return False
+        if isinstance(value, fields.date):
+            return fields.Date.to_string(value)
+        return str(value)
+
+    def requisites_at(self, date):
+        """The partner's requisites as they were on ``date`` (documents print their own date's).
+
+        For each kept field: the old value of the first change that took effect after ``date``,
+        or the current value when nothing changed since. One query for all the fields.
+        """
+        self.ensure_one()
+        date = fields.Date.to_date(date)
+        self.env["tko.partner.requisite.history"].flush_model()
+        self.env.cr.execute(
+            """
+            SELECT DISTINCT ON (field_name) field_name, old_value
+              FROM tko_partner_requisite_history
+             WHERE partner_id = %s AND date_from > %s
+             ORDER BY field_name, date_from, id
+            """,
+            (self.id, date),
+        )
+        changed = dict(self.env.cr.fetchall())
+        values = {}
+        for name in HISTORY_FIELDS:
+            if name in changed:
+                values[name] = changed[name] or False
+            else:
+                values[name] = self._requisite_to_text(self.sudo()[name])
+        return values
+
+    def action_open_requisites_wizard(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Change requisites from a date"),
+            "res_model": "tko.requisites.change.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.id},
+        }

@@ -1,0 +1,101 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from mobill_tko_core import requisites as req
+from mobill_tko_core.errors import RequisiteError
+
+from ..tools import raise_user_error
+
+CALC_METHODS = [
+    ("residents", "By residents (owners when nobody lives there)"),
+    ("area", "By total area"),
+]
+
+
+class TkoAccount(models.Model):
+    """Personal account (лицевой счёт) of an individual for one object."""
+
+    _name = "tko.account"
+    _description = "Personal account"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "name"
+
+    name = fields.Char(
+        "Number",
+        required=True,
+        copy=False,
+        index=True,
+        tracking=True,
+        default=lambda self: _("New"),
+        help="Digits with a check digit at the end (Luhn); assigned automatically when empty.",
+    )
+    partner_id = fields.Many2one(
+        "res.partner", "Consumer", required=True, index=True, tracking=True
+    )
+    object_id = fields.Many2one("tko.object", "Object", required=True, index=True, tracking=True)
+    address_id = fields.Many2one(related="object_id.address_id", store=True, index=True)
+    zone_id = fields.Many2one(related="object_id.zone_id", store=True, index=True)
+    management_company_id = fields.Many2one(related="object_id.management_company_id", store=True)
+    date_open = fields.Date(
+        "Opened on", required=True, default=fields.Date.context_today, tracking=True
+    )
+    date_close = fields.Date("Closed on", tracking=True)
+    calc_method = fields.Selection(
+        CALC_METHODS, "Calculation method", required=True, default="residents", tracking=True
+    )
+    state = fields.Selection(
+        [("open", "Open"), ("closed", "Closed")], compute="_compute_state", store=True, index=True
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    debt = fields.Monetary("Current debt", compute="_compute_debt", currency_field="currency_id")
+    document_ids = fields.One2many("tko.document", "account_id", "Documents")
+    note = fields.Text()
+
+    _sql_constraints = [
+        (
+            "number_company_uniq",
+            "unique(name, company_id)",
+            "This personal account number is already used.",
+        ),
+    ]
+
+    @api.depends("date_close")
+    def _compute_state(self):
+        today = fields.Date.context_today(self)
+        for rec in self:
+            rec.state = "closed" if rec.date_close and rec.date_close <= today else "open"
+
+    def _compute_debt(self):
+        """Debt on today's date; the billing module computes it from charges and payments."""
+        debts = self._tko_debt_at(fields.Date.context_today(self))
+        for rec in self:
+            rec.debt = debts.get(rec.id, 0.0)
+
+    def _tko_debt_at(self, date):
+        """``{account_id: debt}`` on ``date``: nothing is owed until charges exist."""
+        return {}
+
+    @api.constrains("date_open", "date_close")
+    def _check_dates(self):
+        for rec in self:
+            if rec.date_close and rec.date_close < rec.date_open:
+                raise ValidationError(_("An account cannot close before it opens."))
+
+    @api.constrains("name")
+    def _check_number(self):
+        for rec in self:
+            try:
+                req.validate_account_number(rec.name)
+            except RequisiteError as error:
+                raise_user_error(error)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if not vals.get("name") or vals["name"] == _("New"):
+                base = self.env["ir.sequence"].next_by_code("tko.account")
+                vals["name"] = req.account_number_with_check_digit(base)
+        return super().create(vals_list)

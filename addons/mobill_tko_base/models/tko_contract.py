@@ -1,0 +1,123 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+STATES = [
+    ("draft", "Draft"),
+    ("active", "Active"),
+    ("suspended", "Suspended"),
+    ("terminated", "Terminated"),
+]
+
+
+class TkoContract(models.Model):
+    """Contract for ТКО handling with a legal entity or an entrepreneur."""
+
+    _name = "tko.contract"
+    _description = "ТКО contract"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_start desc, name"
+
+    name = fields.Char(
+        "Number",
+        required=True,
+        copy=False,
+        index=True,
+        tracking=True,
+        default=lambda self: _("New"),
+    )
+    partner_id = fields.Many2one(
+        "res.partner", "Consumer", required=True, index=True, tracking=True
+    )
+    date_signed = fields.Date("Signed on", tracking=True)
+    date_start = fields.Date(
+        "Start", required=True, default=fields.Date.context_today, tracking=True
+    )
+    date_end = fields.Date("End", tracking=True)
+    state = fields.Selection(STATES, default="draft", required=True, index=True, tracking=True)
+    line_ids = fields.One2many("tko.contract.line", "contract_id", "Objects and schemes")
+    condition_ids = fields.One2many("tko.contract.condition", "contract_id", "Payment conditions")
+    tariff_ids = fields.One2many("tko.tariff", "contract_id", "Individual tariffs")
+    document_ids = fields.One2many("tko.document", "contract_id", "Documents")
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    debt = fields.Monetary("Current debt", compute="_compute_debt", currency_field="currency_id")
+    object_count = fields.Integer(compute="_compute_object_count")
+    note = fields.Html()
+
+    _sql_constraints = [
+        (
+            "number_company_uniq",
+            "unique(name, company_id)",
+            "This contract number is already used.",
+        ),
+    ]
+
+    def _compute_debt(self):
+        debts = self._tko_debt_at(fields.Date.context_today(self))
+        for rec in self:
+            rec.debt = debts.get(rec.id, 0.0)
+
+    def _tko_debt_at(self, date):
+        """``{contract_id: debt}`` on ``date``: nothing is owed until charges exist."""
+        return {}
+
+    def _compute_object_count(self):
+        for rec in self:
+            rec.object_count = len(rec.line_ids.object_id)
+
+    @api.constrains("date_start", "date_end")
+    def _check_dates(self):
+        for rec in self:
+            if rec.date_end and rec.date_end < rec.date_start:
+                raise ValidationError(_("A contract cannot end before it starts."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if not vals.get("name") or vals["name"] == _("New"):
+                vals["name"] = self.env["ir.sequence"].next_by_code("tko.contract")
+        return super().create(vals_list)
+
+    def conditions_at(self, date):
+        """The payment condition of the contract in force on ``date`` (or an empty record)."""
+        self.ensure_one()
+        return self.condition_ids.filtered_domain(
+            self.env["tko.contract.condition"]._dated_domain(date)
+        )[:1]
+
+    def _set_state(self, state, allowed_from):
+        for rec in self:
+            if rec.state not in allowed_from:
+                raise UserError(
+                    _(
+                        "Contract %(name)s cannot go from “%(from)s” to “%(to)s”.",
+                        name=rec.name,
+                        to=dict(STATES)[state],
+                        **{"from": dict(STATES)[rec.state]},
+                    )
+                )
+        self.write({"state": state})
+
+    def action_activate(self):
+        for rec in self:
+            if not rec.line_ids:
+                raise UserError(
+                    _(
+                        "Contract %s has no objects: add at least one before activating it.",
+                        rec.name,
+                    )
+                )
+        self._set_state("active", ("draft", "suspended"))
+
+    def action_suspend(self):
+        self._set_state("suspended", ("active",))
+
+    def action_terminate(self):
+        self._set_state("terminated", ("active", "suspended"))
+        for rec in self.filtered(lambda c: not c.date_end):
+            rec.date_end = fields.Date.context_today(self)
+
+    def action_draft(self):
+        self._set_state("draft", ("terminated", "suspended"))
