@@ -62,7 +62,8 @@ def modules_installed(db: str) -> bool:
             "-d",
             db,
             "-tAc",
-            f"select count(*) from ir_module_module where state = 'installed' and name in ({names})",
+            "select count(*) from ir_module_module"
+            f" where state = 'installed' and name in ({names})",
         ],
         capture_output=True,
         text=True,

@@ -12,6 +12,7 @@ LEVELS = [
     ("house", "House, building, structure"),
     ("premises", "Premises"),
 ]
+TYPE_AFTER_NAME = {"region", "district", "settlement_mo"}
 LEVEL_ORDER = {code: i for i, (code, _label) in enumerate(LEVELS)}
 # ГАР numeric levels → our levels
 GAR_LEVELS = {
@@ -106,7 +107,13 @@ class TkoAddress(models.Model):
     @api.depends("name", "type_name", "parent_id.full_name")
     def _compute_full_name(self):
         for rec in self:
-            own = " ".join(p for p in (rec.type_name, rec.name) if p)
+            # Russian usage: "Энская обл.", "Энский р-н", but "г. Энск", "ул. Ленина", "д. 5".
+            parts = (
+                (rec.name, rec.type_name)
+                if rec.level in TYPE_AFTER_NAME
+                else (rec.type_name, rec.name)
+            )
+            own = " ".join(p for p in parts if p)
             rec.full_name = f"{rec.parent_id.full_name}, {own}" if rec.parent_id else own
 
     @api.depends("tariff_zone_id", "parent_id.zone_id")
@@ -132,7 +139,7 @@ class TkoAddress(models.Model):
                         parent=rec.parent_id.full_name,
                     )
                 )
-        if self._has_cycle():
+        if not self._check_recursion():
             raise ValidationError(_("An address element cannot be its own ancestor."))
 
     @api.model

@@ -59,7 +59,9 @@ class TkoObjectCharacteristic(models.Model):
     object_id = fields.Many2one("tko.object", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="object_id.company_id", store=True, index=True)
     kind = fields.Selection(KINDS, required=True, index=True)
-    value = fields.Float("Quantity", digits=(16, 4), help="Number of people, m², calculation units.")
+    value = fields.Float(
+        "Quantity", digits=(16, 4), help="Number of people, m², calculation units."
+    )
     norm_category_id = fields.Many2one("tko.norm.category", "Norm category", index=True)
     container_type_id = fields.Many2one("tko.container.type", "Container type")
     container_volume = fields.Float("Volume, m³", digits=(10, 3))
@@ -95,7 +97,10 @@ class TkoObjectCharacteristic(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        """Adding a version closes the open previous version of the same chain the day before."""
+        """Adding a version closes the open-ended previous version of its chain the day before.
+
+        A closed version is never shortened: a new version inside it is an overlap error.
+        """
         for vals in vals_list:
             if (
                 vals.get("kind") == "containers"
@@ -115,9 +120,7 @@ class TkoObjectCharacteristic(models.Model):
                 ("container_type_id", "=", vals.get("container_type_id") or False),
                 ("container_site_id", "=", vals.get("container_site_id") or False),
                 ("date_from", "<", date_from),
-                "|",
                 ("date_to", "=", False),
-                ("date_to", ">=", date_from),
             ]
             previous = self.search(domain)
             if previous:

@@ -118,6 +118,16 @@ class ResPartner(models.Model):
         if self.tko_kind:
             self.is_company = self.tko_kind == "legal"
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Consumers and management companies belong to the operator (company) that keeps them."""
+        for vals in vals_list:
+            if (
+                vals.get("is_tko_consumer") or vals.get("is_management_company")
+            ) and "company_id" not in vals:
+                vals["company_id"] = self.env.company.id
+        return super().create(vals_list)
+
     # ------------------------------------------------------------------ history
     def _requisite_snapshot(self, names):
         return {rec.id: {name: rec.sudo()[name] for name in names} for rec in self}

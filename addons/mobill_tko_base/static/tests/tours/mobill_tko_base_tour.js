@@ -1,7 +1,8 @@
 /** @odoo-module **/
 import {registry} from "@web/core/registry";
 
-// Opens the MoBill-TKO application from the applications menu and checks its top menu.
+// An operator opens MoBill-TKO from the applications menu, goes to Registry > Consumers,
+// creates an individual consumer with a valid INN and saves it.
 registry.category("web_tour.tours").add("mobill_tko_base_open_app", {
     test: true,
     url: "/web",
@@ -15,8 +16,34 @@ registry.category("web_tour.tours").add("mobill_tko_base_open_app", {
             trigger: '.o_app[data-menu-xmlid="mobill_tko_base.menu_root"]',
         },
         {
-            content: "The application's top menu shows the registry",
-            trigger: '.o_main_navbar .o_menu_sections [data-menu-xmlid="mobill_tko_base.menu_registry"]',
+            content: "Open the Registry menu",
+            trigger: '.o_main_navbar [data-menu-xmlid="mobill_tko_base.menu_registry"]',
+        },
+        {
+            content: "Open Consumers",
+            trigger: '.dropdown-item[data-menu-xmlid="mobill_tko_base.menu_consumers"]',
+        },
+        {
+            content: "Create a consumer",
+            trigger: ".o_list_button_add",
+        },
+        {
+            content: "Type the consumer's name",
+            trigger: ".o_field_widget[name=name] input, .o_field_widget[name=name] textarea",
+            run: "text Тестова Анна Сергеевна",
+        },
+        {
+            content: "Type a valid INN",
+            trigger: ".o_field_widget[name=vat] input",
+            run: "text 500100732259",
+        },
+        {
+            content: "Save",
+            trigger: ".o_form_button_save",
+        },
+        {
+            content: "The consumer is saved",
+            trigger: ".o_form_saved",
             isCheck: true,
         },
     ],
