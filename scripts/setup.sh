@@ -47,19 +47,16 @@ fi
 
 # --- Odoo 17.0 -------------------------------------------------------------------------------
 odoo_ok() { (cd / && "$PYTHON" -c 'import odoo.release as r, sys; sys.exit(r.serie != "17.0")') >/dev/null 2>&1; }
-pip_install() { "$PYTHON" -m pip install -q --disable-pip-version-check --no-warn-script-location "$@" 2>&1 \
-  | grep -v -E "Running pip as the 'root' user|^WARNING: Skipping|dependency resolver|requires .*, but you have|^WARNING: Location|^$" || true; }
+pip_install() {
+  # pip's own output, less its noise; the exit code is pip's.
+  local log rc=0
+  log=$(mktemp)
+  "$PYTHON" -m pip install -q --disable-pip-version-check --no-warn-script-location "$@" >"$log" 2>&1 || rc=$?
+  grep -v -E "Running pip as the 'root' user|^WARNING: Skipping|dependency resolver|requires .*, but you have|^WARNING: Location|^$" "$log" || true
+  rm -f "$log"
+  return $rc
+}
 
-if ! odoo_ok; then
-  say "Odoo 17.0 is not importable by $PYTHON; installing it from ODOO_SOURCE=$ODOO_SOURCE"
-  pip_install --no-deps --no-build-isolation "$ODOO_SOURCE"
-  odoo_ok || die "Odoo 17.0 could not be installed from '$ODOO_SOURCE'.
-  Get an Odoo 17.0 community source tree or archive (for instance the official nightly
-  odoo_17.0.latest.tar.gz) and run:  make run ODOO_SOURCE=/path/to/odoo-17.0-source
-  or install it yourself so that '$PYTHON -c \"import odoo.release\"' works: a regular
-  (non-editable) 'pip install /path/to/odoo' is safest, because OCA add-on wheels create
-  site-packages/odoo/addons, which hides an editable install of Odoo."
-fi
 
 # --- Python requirements (a pinned lock: installed as listed, no resolver surprises) -------------
 stamp=var/.requirements.sha
@@ -67,12 +64,22 @@ mkdir -p var
 want=$(cat requirements.txt pyproject.toml | sha256sum | cut -c1-16)$(cd / && "$PYTHON" -c 'import sys; print(sys.prefix)' | sha256sum | cut -c1-8)$(pwd | sha256sum | cut -c1-8)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   say "installing the pinned Python requirements (requirements.txt)"
-  pip_install --no-deps -r requirements.txt
+  pip_install --no-deps -r requirements.txt || die "the Python requirements could not be installed (see above)."
   say "installing the MoBill-TKO core package (pyproject.toml)"
-  pip_install --no-deps --no-build-isolation -e .
-  odoo_ok || die "installing the requirements broke 'import odoo'. If Odoo was installed in editable
-  mode, reinstall it as a regular package: $PYTHON -m pip install /path/to/odoo-17.0-source"
+  pip_install --no-deps --no-build-isolation -e . || die "the core package could not be installed (see above)."
   echo "$want" > "$stamp"
+fi
+
+# Odoo itself is installed after the requirements (its build needs the pinned setuptools/wheel).
+if ! odoo_ok; then
+  say "Odoo 17.0 is not importable by $PYTHON; installing it from ODOO_SOURCE=$ODOO_SOURCE"
+  pip_install --no-deps --no-build-isolation "$ODOO_SOURCE" || true
+  odoo_ok || die "Odoo 17.0 could not be installed from '$ODOO_SOURCE'.
+  Get an Odoo 17.0 community source tree or archive (for instance the official nightly
+  odoo_17.0.latest.tar.gz) and run:  make run ODOO_SOURCE=/path/to/odoo-17.0-source
+  or install it yourself so that '$PYTHON -c \"import odoo.release\"' works: a regular
+  (non-editable) 'pip install /path/to/odoo' is safest, because OCA add-on wheels create
+  site-packages/odoo/addons, which hides an editable install of Odoo."
 fi
 
 # --- PostgreSQL -------------------------------------------------------------------------------
