@@ -1,5 +1,6 @@
 # ruff: noqa: I001  (the mixin must be loaded before the models that inherit it)
 from . import dated_mixin
+from . import debt_mixin
 from . import tariff_zone
 from . import address
 from . import res_partner

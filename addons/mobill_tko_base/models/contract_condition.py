@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools.translate import _lt
 
 
 class TkoContractCondition(models.Model):
@@ -10,7 +11,7 @@ class TkoContractCondition(models.Model):
     _inherit = ["mail.thread", "tko.dated.mixin"]
     _order = "contract_id, date_from desc"
     _dated_keys = ["contract_id"]
-    _dated_label = "payment condition"
+    _dated_label = _lt("payment condition")
 
     date_from = fields.Date(tracking=True)
     date_to = fields.Date(tracking=True)

@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools.translate import _lt
 
 SCHEMES = [
     ("norm", "By norm per calculation unit"),
@@ -18,7 +19,7 @@ class TkoContractLine(models.Model):
     _inherit = ["mail.thread", "tko.dated.mixin"]
     _order = "contract_id, object_id, date_from desc"
     _dated_keys = ["contract_id", "object_id"]
-    _dated_label = "contract line"
+    _dated_label = _lt("contract line")
 
     date_from = fields.Date(tracking=True)
     date_to = fields.Date(tracking=True)

@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
+from odoo.tools.translate import _lt
 
 
 class TkoDatedMixin(models.AbstractModel):
@@ -13,7 +14,7 @@ class TkoDatedMixin(models.AbstractModel):
     _name = "tko.dated.mixin"
     _description = "Effective-dated record"
     _dated_keys: list[str] = []
-    _dated_label = "record"
+    _dated_label = _lt("record")
 
     date_from = fields.Date("Valid from", required=True, index=True)
     date_to = fields.Date("Valid to", index=True, help="Empty: valid until changed.")
@@ -69,7 +70,7 @@ class TkoDatedMixin(models.AbstractModel):
                 _(
                     "This %(what)s overlaps another version valid from %(from)s to %(to)s. Close "
                     "the previous version (set its “Valid to”) before the new one begins.",
-                    what=_(self._dated_label),
+                    what=str(self._dated_label),
                     to=other.date_to or _("open end"),
                     **{"from": other.date_from},
                 )

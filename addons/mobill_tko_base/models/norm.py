@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.tools.translate import _lt
 
 UNITS = [("m3", "m³"), ("t", "t")]
 
@@ -11,7 +12,7 @@ class TkoNorm(models.Model):
     _inherit = ["mail.thread", "tko.dated.mixin"]
     _order = "category_id, zone_id, date_from desc"
     _dated_keys = ["category_id", "zone_id", "uom", "company_id"]
-    _dated_label = "norm"
+    _dated_label = _lt("norm")
 
     date_from = fields.Date(tracking=True)
     date_to = fields.Date(tracking=True)

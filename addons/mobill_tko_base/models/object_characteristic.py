@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.translate import _lt
 
 KINDS = [
     ("residents_permanent", "Permanent residents"),
@@ -54,7 +55,7 @@ class TkoObjectCharacteristic(models.Model):
         "container_type_id",
         "container_site_id",
     ]
-    _dated_label = "characteristic"
+    _dated_label = _lt("characteristic")
 
     object_id = fields.Many2one("tko.object", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="object_id.company_id", store=True, index=True)

@@ -19,4 +19,4 @@ class ResBank(models.Model):
                 if rec.corr_account:
                     req.validate_correspondent_account(rec.corr_account, bik)
             except RequisiteError as error:
-                raise_user_error(error)
+                raise_user_error(self.env, error)

@@ -103,7 +103,7 @@ class ResPartner(models.Model):
                 if rec.snils:
                     req.validate_snils(rec.snils)
             except RequisiteError as error:
-                raise_user_error(error)
+                raise_user_error(self.env, error)
 
     @api.constrains("passport_series", "passport_number")
     def _check_passport(self):
@@ -111,7 +111,7 @@ class ResPartner(models.Model):
             try:
                 req.validate_passport(rec.passport_series or "", rec.passport_number or "")
             except RequisiteError as error:
-                raise_user_error(error)
+                raise_user_error(self.env, error)
 
     @api.onchange("tko_kind")
     def _onchange_tko_kind(self):

@@ -20,4 +20,4 @@ class ResPartnerBank(models.Model):
             try:
                 req.validate_bank_account(digits, req.validate_bik(bik))
             except RequisiteError as error:
-                raise_user_error(error)
+                raise_user_error(self.env, error)

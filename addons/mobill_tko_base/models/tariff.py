@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.tools.translate import _lt
 
 
 class TkoTariff(models.Model):
@@ -12,7 +13,7 @@ class TkoTariff(models.Model):
     _inherit = ["mail.thread", "tko.dated.mixin"]
     _order = "zone_id, consumer_group, date_from desc"
     _dated_keys = ["zone_id", "consumer_group", "uom", "contract_id", "company_id"]
-    _dated_label = "tariff"
+    _dated_label = _lt("tariff")
 
     date_from = fields.Date(tracking=True)
     date_to = fields.Date(tracking=True)

@@ -17,7 +17,7 @@ class TkoAccount(models.Model):
 
     _name = "tko.account"
     _description = "Personal account"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "tko.debt.mixin"]
     _order = "name"
 
     name = fields.Char(
@@ -49,8 +49,6 @@ class TkoAccount(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )
-    currency_id = fields.Many2one(related="company_id.currency_id")
-    debt = fields.Monetary("Current debt", compute="_compute_debt", currency_field="currency_id")
     document_ids = fields.One2many("tko.document", "account_id", "Documents")
     note = fields.Text()
 
@@ -68,16 +66,6 @@ class TkoAccount(models.Model):
         for rec in self:
             rec.state = "closed" if rec.date_close and rec.date_close <= today else "open"
 
-    def _compute_debt(self):
-        """Debt on today's date; the billing module computes it from charges and payments."""
-        debts = self._tko_debt_at(fields.Date.context_today(self))
-        for rec in self:
-            rec.debt = debts.get(rec.id, 0.0)
-
-    def _tko_debt_at(self, date):
-        """``{account_id: debt}`` on ``date``: nothing is owed until charges exist."""
-        return {}
-
     @api.constrains("date_open", "date_close")
     def _check_dates(self):
         for rec in self:
@@ -90,7 +78,7 @@ class TkoAccount(models.Model):
             try:
                 req.validate_account_number(rec.name)
             except RequisiteError as error:
-                raise_user_error(error)
+                raise_user_error(self.env, error)
 
     @api.model_create_multi
     def create(self, vals_list):

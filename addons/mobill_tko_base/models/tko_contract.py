@@ -14,7 +14,7 @@ class TkoContract(models.Model):
 
     _name = "tko.contract"
     _description = "ТКО contract"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "tko.debt.mixin"]
     _order = "date_start desc, name"
 
     name = fields.Char(
@@ -41,8 +41,6 @@ class TkoContract(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )
-    currency_id = fields.Many2one(related="company_id.currency_id")
-    debt = fields.Monetary("Current debt", compute="_compute_debt", currency_field="currency_id")
     object_count = fields.Integer(compute="_compute_object_count")
     note = fields.Html()
 
@@ -53,15 +51,6 @@ class TkoContract(models.Model):
             "This contract number is already used.",
         ),
     ]
-
-    def _compute_debt(self):
-        debts = self._tko_debt_at(fields.Date.context_today(self))
-        for rec in self:
-            rec.debt = debts.get(rec.id, 0.0)
-
-    def _tko_debt_at(self, date):
-        """``{contract_id: debt}`` on ``date``: nothing is owed until charges exist."""
-        return {}
 
     def _compute_object_count(self):
         for rec in self:

@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.tools.translate import _lt
 
 
 class TkoVatRate(models.Model):
@@ -9,7 +10,7 @@ class TkoVatRate(models.Model):
     _inherit = ["mail.thread", "tko.dated.mixin"]
     _order = "date_from desc"
     _dated_keys = ["company_id"]
-    _dated_label = "VAT rate"
+    _dated_label = _lt("VAT rate")
 
     date_from = fields.Date(tracking=True)
     date_to = fields.Date(tracking=True)

@@ -1,7 +1,7 @@
 """Translate the functional core's errors (stable codes, English text) for Odoo users."""
 
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools.translate import _lt
+from odoo.tools.translate import _lt, code_translations
 
 FIELD_LABELS = {
     "inn": _lt("INN"),
@@ -46,8 +46,17 @@ CODE_TEMPLATES = {
 }
 
 
-def core_error_message(error) -> str:
-    """The translated message of a :class:`mobill_tko_core.errors.CoreError`."""
+def _translate(env, lazy) -> str:
+    """A lazy term of this module in the language of ``env`` (the caller has no ``self``)."""
+    source = lazy._source
+    lang = env.lang if env is not None else None
+    if not lang or lang == "en_US":
+        return source
+    return code_translations.get_python_translations("mobill_tko_base", lang).get(source, source)
+
+
+def core_error_message(error, env=None) -> str:
+    """The message of a :class:`mobill_tko_core.errors.CoreError` in the language of ``env``."""
     params = {
         k: (", ".join(map(str, v)) if isinstance(v, tuple | list) else v)
         for k, v in getattr(error, "params", {}).items()
@@ -65,14 +74,14 @@ def core_error_message(error) -> str:
         template = KIND_TEMPLATES.get(kind)
         if template is None or field not in FIELD_LABELS:
             return str(error)
-        params["label"] = str(FIELD_LABELS[field])
+        params["label"] = _translate(env, FIELD_LABELS[field])
     try:
-        return str(template) % params
+        return _translate(env, template) % params
     except (KeyError, TypeError, ValueError):
         return str(error)
 
 
-def raise_user_error(error, validation=True):
+def raise_user_error(env, error, validation=True):
     """Raise the Odoo exception that shows a core error to the user, in the user's language."""
     exc = ValidationError if validation else UserError
-    raise exc(core_error_message(error)) from error
+    raise exc(core_error_message(error, env)) from error
