@@ -1,5 +1,4 @@
 import polib
-
 from odoo.modules.module import get_module_path
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.translate import TranslationModuleReader
@@ -26,7 +25,9 @@ class TestTranslations(TransactionCase):
         missing = []
         for module in installed.mapped("name"):
             po = polib.pofile(f"{get_module_path(module)}/i18n/ru.po")
-            translated = {entry.msgid for entry in po if entry.msgstr and "fuzzy" not in entry.flags}
+            translated = {
+                entry.msgid for entry in po if entry.msgstr and "fuzzy" not in entry.flags
+            }
             reader = TranslationModuleReader(self.env.cr, modules=[module], lang="ru_RU")
             for term in reader:
                 source = term[4]
