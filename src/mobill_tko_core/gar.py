@@ -729,65 +729,45 @@ def _version(record, extract_date: date) -> list[tuple[str, object]]:
     ]
 
 
-def _addr_object_attributes(obj: GarAddrObject, extract_date: date, number: int):
+def _object_attributes(record, extract_date: date, number: int, own):
+    """Attributes of an address object, a house, an apartment or a room, in the XSD's order."""
     return [
         ("ID", number),
-        ("OBJECTID", obj.objectid),
-        ("OBJECTGUID", obj.objectguid),
+        ("OBJECTID", record.objectid),
+        ("OBJECTGUID", record.objectguid),
         ("CHANGEID", number),
-        ("NAME", obj.name),
-        ("TYPENAME", obj.typename),
-        ("LEVEL", obj.level),
-        *_version(obj, extract_date),
-        ("ISACTUAL", obj.isactual),
-        ("ISACTIVE", obj.isactive),
+        *own,
+        *_version(record, extract_date),
+        ("ISACTUAL", record.isactual),
+        ("ISACTIVE", record.isactive),
     ]
 
 
+def _addr_object_attributes(obj: GarAddrObject, extract_date: date, number: int):
+    own = [("NAME", obj.name), ("TYPENAME", obj.typename), ("LEVEL", obj.level)]
+    return _object_attributes(obj, extract_date, number, own)
+
+
 def _house_attributes(house: GarHouse, extract_date: date, number: int):
-    return [
-        ("ID", number),
-        ("OBJECTID", house.objectid),
-        ("OBJECTGUID", house.objectguid),
-        ("CHANGEID", number),
+    own = [
         ("HOUSENUM", house.housenum),
         ("ADDNUM1", house.addnum1),
         ("ADDNUM2", house.addnum2),
         ("HOUSETYPE", house.housetype),
         ("ADDTYPE1", house.addtype1),
         ("ADDTYPE2", house.addtype2),
-        *_version(house, extract_date),
-        ("ISACTUAL", house.isactual),
-        ("ISACTIVE", house.isactive),
     ]
+    return _object_attributes(house, extract_date, number, own)
 
 
 def _apartment_attributes(apartment: GarApartment, extract_date: date, number: int):
-    return [
-        ("ID", number),
-        ("OBJECTID", apartment.objectid),
-        ("OBJECTGUID", apartment.objectguid),
-        ("CHANGEID", number),
-        ("NUMBER", apartment.number),
-        ("APARTTYPE", apartment.aparttype),
-        *_version(apartment, extract_date),
-        ("ISACTUAL", apartment.isactual),
-        ("ISACTIVE", apartment.isactive),
-    ]
+    own = [("NUMBER", apartment.number), ("APARTTYPE", apartment.aparttype)]
+    return _object_attributes(apartment, extract_date, number, own)
 
 
 def _room_attributes(room: GarRoom, extract_date: date, number: int):
-    return [
-        ("ID", number),
-        ("OBJECTID", room.objectid),
-        ("OBJECTGUID", room.objectguid),
-        ("CHANGEID", number),
-        ("NUMBER", room.number),
-        ("ROOMTYPE", room.roomtype),
-        *_version(room, extract_date),
-        ("ISACTUAL", room.isactual),
-        ("ISACTIVE", room.isactive),
-    ]
+    own = [("NUMBER", room.number), ("ROOMTYPE", room.roomtype)]
+    return _object_attributes(room, extract_date, number, own)
 
 
 def _link_attributes(link: GarHierarchyLink, extract_date: date, number: int):
