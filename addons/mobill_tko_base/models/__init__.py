@@ -20,3 +20,4 @@ from . import contract_line
 from . import contract_condition
 from . import tko_document
 from . import pricing
+from . import demo_loader
