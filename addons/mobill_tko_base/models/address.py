@@ -12,6 +12,8 @@ LEVELS = [
     ("house", "House, building, structure"),
     ("premises", "Premises"),
 ]
+# A village under a city, a room under an apartment: nesting within one level is real in ГАР.
+SAME_LEVEL_NESTING = {"locality", "premises"}
 TYPE_AFTER_NAME = {"region", "district", "settlement_mo"}
 LEVEL_ORDER = {code: i for i, (code, _label) in enumerate(LEVELS)}
 # ГАР numeric levels → our levels
@@ -96,13 +98,15 @@ class TkoAddress(models.Model):
     object_ids = fields.One2many("tko.object", "address_id", "Objects")
     child_count = fields.Integer(compute="_compute_child_count")
 
-    _sql_constraints = [
-        (
-            "gar_object_company_uniq",
-            "unique(gar_object_id, company_id)",
-            "This ГАР object is already in the address plan.",
-        ),
-    ]
+    def init(self):
+        """One element per ГАР object and company; hand-entered elements (ГАР id 0) are free."""
+        self.env.cr.execute(
+            """
+            ALTER TABLE tko_address DROP CONSTRAINT IF EXISTS tko_address_gar_object_company_uniq;
+            CREATE UNIQUE INDEX IF NOT EXISTS tko_address_gar_object_company_uniq
+                ON tko_address (gar_object_id, company_id) WHERE gar_object_id <> 0;
+            """
+        )
 
     @api.depends("name", "type_name", "parent_id.full_name")
     def _compute_full_name(self):
@@ -130,7 +134,11 @@ class TkoAddress(models.Model):
     @api.constrains("parent_id", "level")
     def _check_level(self):
         for rec in self:
-            if rec.parent_id and LEVEL_ORDER[rec.parent_id.level] >= LEVEL_ORDER[rec.level]:
+            parent_order = LEVEL_ORDER[rec.parent_id.level] if rec.parent_id else -1
+            same_level_allowed = (
+                rec.level in SAME_LEVEL_NESTING and rec.parent_id.level == rec.level
+            )
+            if parent_order >= LEVEL_ORDER[rec.level] and not same_level_allowed:
                 raise ValidationError(
                     _(
                         "“%(child)s” cannot be placed under “%(parent)s”: an address element must "

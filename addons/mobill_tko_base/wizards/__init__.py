@@ -1,4 +1,1 @@
-from . import gar_import
-from . import pricing_check
-from . import registry_io
-from . import requisites_change
+from . import gar_import, pricing_check, registry_io, requisites_change
