@@ -72,7 +72,6 @@ def run_odoo(keep_db: bool, tags: str | None) -> tuple[int, int]:
         "--gevent-port=18072",
         "--max-cron-threads=0",
         "--workers=0",
-        "--load-language=ru_RU",
     )
     start = time.time()
     failed_lines: list[str] = []

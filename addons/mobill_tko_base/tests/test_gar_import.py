@@ -29,6 +29,8 @@ class TestGarImport(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # The messages checked below are the English sources (the suite runs with Russian loaded).
+        cls.env = cls.env(context=dict(cls.env.context, lang="en_US"))
         cls.tmp = Path(tempfile.mkdtemp(prefix="gar_test_"))
         cls.addClassCleanup(shutil.rmtree, cls.tmp, ignore_errors=True)
         cls.demo_dir = cls.tmp / "demo"

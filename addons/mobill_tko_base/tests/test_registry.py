@@ -59,6 +59,8 @@ class TestRegistry(TransactionCase):
 
     # ------------------------------------------------------------------ requisites
     def test_checksums_reject_bad_numbers_with_clear_message(self):
+        self.env["res.lang"]._activate_lang("ru_RU")
+        self.env["ir.module.module"]._load_module_terms(["mobill_tko_base"], ["ru_RU"])
         partner = self.env["res.partner"].with_context(lang="ru_RU")
         cases = [
             ({"vat": "7707083894", "tko_kind": "legal"}, "ИНН"),

@@ -34,6 +34,8 @@ class TestRegistryIO(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # The messages checked below are the English sources (the suite runs with Russian loaded).
+        cls.env = cls.env(context=dict(cls.env.context, lang="en_US"))
         cls.company_a = cls.env["res.company"].create({"name": "Региональный оператор А"})
         cls.company_b = cls.env["res.company"].create({"name": "Региональный оператор Б"})
         cls.env_a = cls.env(context=dict(cls.env.context, allowed_company_ids=[cls.company_a.id]))
