@@ -69,6 +69,12 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   pip_install --no-deps --no-build-isolation -e . || die "the core package could not be installed (see above)."
   echo "$want" > "$stamp"
 fi
+# The core must be imported from this checkout (another clone may have re-pointed it).
+core_here=$(cd / && "$PYTHON" -c 'import mobill_tko_core, os; print(os.path.dirname(mobill_tko_core.__file__))' 2>/dev/null || true)
+if [ "$core_here" != "$(pwd)/src/mobill_tko_core" ]; then
+  say "installing the MoBill-TKO core package from this checkout (pyproject.toml)"
+  pip_install --no-deps --no-build-isolation -e . || die "the core package could not be installed (see above)."
+fi
 
 # Odoo itself is installed after the requirements (its build needs the pinned setuptools/wheel).
 if ! odoo_ok; then

@@ -1,0 +1,279 @@
+from collections import defaultdict
+from decimal import Decimal
+
+from odoo import _, api, fields, models
+from odoo.tools import SQL
+
+from .tko_charge import METHODS
+
+ZERO = Decimal("0.00")
+
+
+def _dc(amount):
+    """(debit, credit) of a signed Decimal, as floats of the exact kopecks."""
+    amount = Decimal(amount)
+    return (float(amount), 0.0) if amount >= 0 else (0.0, float(-amount))
+
+
+class TkoBillingAccounting(models.AbstractModel):
+    """Posting of the charge ledger to accounting (Russian chart of accounts, l10n_ru).
+
+    Legal entities: one customer invoice per contract and period, one line per charge line
+    (object and service, or recalculation) with the VAT tax of its rate and mode. Individuals:
+    one aggregated entry per period and tariff zone — Dt 62.01 Ct 90.01.1 (the charges, VAT
+    included) and Dt 90.03 Ct 68.02 (their VAT) — never one entry per person.
+    """
+
+    _name = "tko.billing.accounting"
+    _description = "Posting of charges to accounting"
+
+    @api.model
+    def _post_period(self, period, contracts=None):
+        company = period.company_id
+        company._tko_check_accounting()
+        self.env["tko.charge"].flush_model()
+        entries = 0 if contracts else self._post_individuals(period)
+        invoices, lines = self._post_contracts(period, contracts)
+        self.env.cr.execute(
+            SQL(
+                "SELECT count(*) FROM tko_charge WHERE period_id = %s AND move_id IS NOT NULL",
+                period.id,
+            )
+        )
+        self.env["tko.charge"].invalidate_model()
+        self.env["tko.billing.reconciliation"].invalidate_model()
+        return {"invoices": invoices, "entries": entries, "lines": self.env.cr.fetchone()[0]}
+
+    @api.model
+    def _post_individuals(self, period):
+        company = period.company_id
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """
+                SELECT zone_id, COALESCE(sum(amount_total), 0)::text,
+                       COALESCE(sum(amount_vat), 0)::text
+                  FROM tko_charge
+                 WHERE period_id = %s AND consumer = 'individual' AND state = 'draft'
+                 GROUP BY zone_id ORDER BY zone_id
+                """,
+                period.id,
+            )
+        )
+        groups = cr.fetchall()
+        count = 0
+        Move = self.env["account.move"].sudo()
+        zones = self.env["tko.tariff.zone"].sudo()
+        for zone_id, total, vat in groups:
+            zone = zones.browse(zone_id)
+            move_id = None
+            if total or vat:
+                label = _(
+                    "ТКО charges of individuals %(period)s, zone %(zone)s",
+                    period=period.name,
+                    zone=zone.name or _("none"),
+                )
+                lines = []
+                for account, amount in (
+                    (company.tko_receivable_account_id, Decimal(total)),
+                    (company.tko_revenue_account_id, -Decimal(total)),
+                    (company.tko_vat_expense_account_id, Decimal(vat)),
+                    (company.tko_vat_account_id, -Decimal(vat)),
+                ):
+                    if not amount:
+                        continue
+                    debit, credit = _dc(amount)
+                    lines.append(
+                        fields.Command.create(
+                            {
+                                "name": label,
+                                "account_id": account.id,
+                                "debit": debit,
+                                "credit": credit,
+                            }
+                        )
+                    )
+                move = Move.create(
+                    {
+                        "move_type": "entry",
+                        "journal_id": company.tko_population_journal_id.id,
+                        "date": period.date_end,
+                        "ref": label,
+                        "company_id": company.id,
+                        "tko_period_id": period.id,
+                        "tko_zone_id": zone_id,
+                        "tko_consumer": "individual",
+                        "line_ids": lines,
+                    }
+                )
+                move.action_post()
+                move_id = move.id
+                count += 1
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE tko_charge SET state = 'posted', move_id = %s
+                     WHERE period_id = %s AND consumer = 'individual' AND state = 'draft'
+                       AND zone_id IS NOT DISTINCT FROM %s
+                    """,
+                    move_id,
+                    period.id,
+                    zone_id,
+                )
+            )
+        return count
+
+    @api.model
+    def _post_contracts(self, period, contracts=None):
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """
+                SELECT contract_id, array_agg(id ORDER BY id) FROM tko_charge
+                 WHERE period_id = %s AND consumer = 'legal' AND state = 'draft'
+                   AND (%s::int[] IS NULL OR contract_id = ANY(%s::int[]))
+                 GROUP BY contract_id ORDER BY contract_id
+                """,
+                period.id,
+                contracts.ids if contracts else None,
+                contracts.ids if contracts else None,
+            )
+        )
+        count = lines = 0
+        for contract_id, line_ids in cr.fetchall():
+            charges = self.env["tko.charge"].browse(line_ids)
+            move = self._invoice(period, self.env["tko.contract"].browse(contract_id), charges)
+            cr.execute(
+                SQL(
+                    "UPDATE tko_charge SET state = 'posted', move_id = %s WHERE id = ANY(%s)",
+                    move.id if move else None,
+                    line_ids,
+                )
+            )
+            count += bool(move)
+            lines += len(line_ids)
+        return count, lines
+
+    @api.model
+    def _line_name(self, charge):
+        methods = dict(METHODS)
+        if charge.kind == "recalc":
+            return _(
+                "Recalculation for %(period)s: %(basis)s",
+                period=charge.corrected_period_id.name,
+                basis=charge.note or "",
+            )
+        obj = charge.object_id.display_name or ""
+        unit = dict(charge._fields["unit"]._description_selection(self.env)).get(charge.unit, "")
+        return _(
+            "ТКО handling %(start)s–%(end)s, %(object)s: %(method)s, %(qty)s %(unit)s × "
+            "%(tariff)s",
+            start=fields.Date.to_string(charge.service_start),
+            end=fields.Date.to_string(charge.service_end),
+            object=obj,
+            method=methods.get(charge.method, ""),
+            qty=Decimal(str(charge.quantity)).normalize(),
+            unit=unit,
+            tariff=Decimal(str(charge.tariff)).quantize(Decimal("0.01")),
+        )
+
+    @api.model
+    def _invoice(self, period, contract, charges):
+        """One customer invoice (a refund when the total is negative) of a contract's lines."""
+        company = period.company_id
+        total = sum((Decimal(str(c.amount_total)) for c in charges), ZERO)
+        if not total and not any(c.amount_total for c in charges):
+            return None
+        sign = -1 if total < 0 else 1
+        invoice_lines = []
+        for charge in charges:
+            if charge.vat_mode == "excluded":
+                price = Decimal(str(charge.amount_net))
+                taxes = company._tko_vat_tax(charge.vat_rate, False)
+            elif charge.vat_mode == "included":
+                price = Decimal(str(charge.amount_total))
+                taxes = company._tko_vat_tax(charge.vat_rate, True)
+            else:
+                price = Decimal(str(charge.amount_total))
+                taxes = self.env["account.tax"]
+            invoice_lines.append(
+                fields.Command.create(
+                    {
+                        "name": self._line_name(charge),
+                        "product_id": company.tko_product_id.id,
+                        "account_id": company.tko_revenue_account_id.id,
+                        "quantity": 1,
+                        "price_unit": float(price * sign),
+                        "tax_ids": [fields.Command.set(taxes.ids)],
+                    }
+                )
+            )
+        condition = contract.conditions_at(period.date_end)
+        due_day = condition.due_day or 10
+        nxt = fields.Date.add(period.date_start, months=1)
+        last = fields.Date.end_of(nxt, "month").day
+        due = nxt.replace(day=min(due_day, last))
+        move = (
+            self.env["account.move"]
+            .sudo()
+            .with_company(company)
+            .create(
+                {
+                    "move_type": "out_invoice" if sign > 0 else "out_refund",
+                    "partner_id": contract.partner_id.id,
+                    "journal_id": company.tko_invoice_journal_id.id,
+                    "invoice_date": period.date_end,
+                    "date": period.date_end,
+                    "invoice_date_due": due,
+                    "ref": _(
+                        "Contract %(contract)s, %(period)s",
+                        contract=contract.name,
+                        period=period.name,
+                    ),
+                    "company_id": company.id,
+                    "tko_period_id": period.id,
+                    "tko_contract_id": contract.id,
+                    "tko_consumer": "legal",
+                    "invoice_line_ids": invoice_lines,
+                }
+            )
+        )
+        move.action_post()
+        return move
+
+    @api.model
+    def _unpost_period(self, period):
+        moves = (
+            self.env["account.move"]
+            .sudo()
+            .search([("tko_period_id", "=", period.id), ("state", "=", "posted")])
+        )
+        moves.button_draft()
+        moves.button_cancel()
+        self.env["tko.charge"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE tko_charge SET state = 'draft', move_id = NULL
+                 WHERE period_id = %s AND state = 'posted'
+                """,
+                period.id,
+            )
+        )
+        self.env["tko.charge"].invalidate_model()
+        self.env["tko.billing.reconciliation"].invalidate_model()
+        return len(moves)
+
+    @api.model
+    def _ledger_by_move(self, period):
+        """``{move id: ledger total}`` (for checks)."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT move_id, sum(amount_total)::text FROM tko_charge
+                 WHERE period_id = %s AND move_id IS NOT NULL GROUP BY move_id
+                """,
+                period.id,
+            )
+        )
+        return defaultdict(Decimal, {m: Decimal(t) for m, t in self.env.cr.fetchall()})

@@ -1,0 +1,570 @@
+from decimal import Decimal
+from fractions import Fraction
+from html import unescape
+
+from markupsafe import Markup, escape
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from mobill_tko_core.billing import vat_split
+from mobill_tko_core.charges import ChargeSettings, compute_charge
+from mobill_tko_core.errors import CoreError
+
+from ..tools.explain import format_number
+from ..tools.fields import Many2oneNoForeignKey
+
+KINDS = [
+    ("charge", "Charge"),
+    ("absence", "Temporary absence"),
+    ("recalc", "Recalculation"),
+]
+METHODS = [
+    ("residents", "By residents"),
+    ("area", "By total area"),
+    ("owners", "By owners"),
+    ("norm_units", "By norm per calculation unit"),
+    ("containers", "By containers"),
+    ("fixed_volume", "By fixed agreed volume"),
+    ("measured_volume", "By measured volume"),
+    ("measured_mass", "By measured mass"),
+]
+CONSUMERS = [("individual", "Individual"), ("legal", "Legal entity or entrepreneur")]
+VAT_MODES = [
+    ("included", "VAT included"),
+    ("excluded", "VAT on top"),
+    ("not_subject", "Not subject to VAT"),
+]
+
+#: columns written by the mass writer (COPY), in this order
+COPY_COLUMNS = (
+    "company_id",
+    "period_id",
+    "date",
+    "kind",
+    "state",
+    "consumer",
+    "account_id",
+    "contract_id",
+    "contract_line_id",
+    "object_id",
+    "partner_id",
+    "zone_id",
+    "method",
+    "unit",
+    "service_start",
+    "service_end",
+    "days_in_service",
+    "days_in_month",
+    "residents",
+    "owners",
+    "area",
+    "units",
+    "norm",
+    "tariff",
+    "vat_mode",
+    "vat_rate",
+    "quantity",
+    "amount_net",
+    "amount_vat",
+    "amount_total",
+    "tariff_ref",
+    "norm_ref",
+    "characteristic_ref",
+    "version_refs",
+    "inputs",
+    "run_id",
+    "corrected_period_id",
+    "recalculation_id",
+    "note",
+)
+
+
+class TkoCharge(models.Model):
+    """One line of the charge ledger: a month's charge of an account or a contract object.
+
+    Every line keeps the inputs it was computed from (method, quantity, residents or units,
+    norm, tariff, days, VAT, the versions of the characteristic, tariff and norm used), so
+    the amount can be recomputed and explained at any time. Lines are written in bulk by the
+    charge runs (COPY), never one by one; the lines of a closed period are locked (also in
+    the database, by a trigger).
+    """
+
+    _name = "tko.charge"
+    _description = "Charge line"
+    _order = "period_id desc, id"
+    _log_access = False
+
+    company_id = Many2oneNoForeignKey("res.company", required=True, readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    period_id = Many2oneNoForeignKey(
+        "tko.billing.period",
+        "Period",
+        required=True,
+        readonly=True,
+        help="The period the line is booked in (a period with lines cannot be deleted).",
+    )
+    date = fields.Date(
+        readonly=True, help="Accounting date of the line: the last day of its period."
+    )
+    kind = fields.Selection(KINDS, required=True, readonly=True, default="charge")
+    state = fields.Selection(
+        [("draft", "Calculated"), ("posted", "In accounting")],
+        required=True,
+        readonly=True,
+        default="draft",
+    )
+    consumer = fields.Selection(CONSUMERS, "Consumer kind", required=True, readonly=True)
+    account_id = fields.Many2one(
+        "tko.account", "Personal account", readonly=True, ondelete="restrict"
+    )
+    contract_id = fields.Many2one("tko.contract", readonly=True, ondelete="restrict")
+    contract_line_id = fields.Many2one(
+        "tko.contract.line", "Contract object", readonly=True, ondelete="set null"
+    )
+    object_id = Many2oneNoForeignKey("tko.object", "Object", readonly=True)
+    partner_id = Many2oneNoForeignKey("res.partner", "Consumer", readonly=True)
+    zone_id = Many2oneNoForeignKey("tko.tariff.zone", "Tariff zone", readonly=True)
+    method = fields.Selection(METHODS, readonly=True)
+    unit = fields.Selection([("m3", "m³"), ("t", "t")], readonly=True)
+    service_start = fields.Date("Service from", readonly=True)
+    service_end = fields.Date("Service to", readonly=True)
+    days_in_service = fields.Integer("Days of service", readonly=True)
+    days_in_month = fields.Integer("Days in month", readonly=True)
+    residents = fields.Integer(readonly=True)
+    owners = fields.Integer(readonly=True)
+    area = fields.Float("Area, m²", digits=(16, 4), readonly=True)
+    units = fields.Float("Calculation units", digits=(16, 4), readonly=True)
+    norm = fields.Float("Norm per unit per year", digits=(16, 6), readonly=True)
+    tariff = fields.Float(digits=(16, 2), readonly=True)
+    vat_mode = fields.Selection(VAT_MODES, "VAT", readonly=True)
+    vat_rate = fields.Float("VAT rate, %", digits=(5, 2), readonly=True)
+    quantity = fields.Float("Volume or mass", digits=(18, 6), readonly=True)
+    amount_net = fields.Monetary("Net", readonly=True)
+    amount_vat = fields.Monetary("VAT amount", readonly=True)
+    amount_total = fields.Monetary("Amount", readonly=True)
+    tariff_ref = fields.Integer("Tariff version ID", readonly=True)
+    norm_ref = fields.Integer("Norm version ID", readonly=True)
+    characteristic_ref = fields.Integer("Characteristic version ID", readonly=True)
+    tariff_id = fields.Many2one("tko.tariff", "Tariff version", compute="_compute_versions")
+    norm_id = fields.Many2one("tko.norm", "Norm version", compute="_compute_versions")
+    characteristic_ids = fields.Many2many(
+        "tko.object.characteristic",
+        string="Characteristic versions",
+        compute="_compute_versions",
+    )
+    version_refs = fields.Char(
+        "Versions used", readonly=True, help="kind:id of every registry version used."
+    )
+    inputs = fields.Json(readonly=True, help="The core inputs when they are not plain columns.")
+    run_id = Many2oneNoForeignKey("tko.charge.run", "Charge run", readonly=True)
+    corrected_period_id = fields.Many2one(
+        "tko.billing.period",
+        "Corrected period",
+        readonly=True,
+        ondelete="restrict",
+        help="For a recalculation: the closed period it corrects.",
+    )
+    recalculation_id = fields.Many2one(
+        "tko.recalculation", "Recalculation", readonly=True, ondelete="restrict"
+    )
+    note = fields.Char("Basis", readonly=True)
+    move_id = fields.Many2one("account.move", "Accounting entry", readonly=True, copy=False)
+    explanation_html = fields.Html("Explanation", compute="_compute_explanation", sanitize=False)
+
+    def init(self):
+        cr = self.env.cr
+        cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS tko_charge_account_period_idx
+                ON tko_charge (account_id, period_id) WHERE account_id IS NOT NULL;
+            CREATE INDEX IF NOT EXISTS tko_charge_contract_period_idx
+                ON tko_charge (contract_id, period_id) WHERE contract_id IS NOT NULL;
+            CREATE INDEX IF NOT EXISTS tko_charge_move_idx
+                ON tko_charge (move_id) WHERE move_id IS NOT NULL;
+            CREATE INDEX IF NOT EXISTS tko_charge_corrected_idx
+                ON tko_charge (corrected_period_id) WHERE corrected_period_id IS NOT NULL;
+            CREATE INDEX IF NOT EXISTS tko_charge_recalculation_idx
+                ON tko_charge (recalculation_id) WHERE recalculation_id IS NOT NULL;
+            CREATE INDEX IF NOT EXISTS tko_charge_period_run_idx
+                ON tko_charge (period_id, run_id);
+            CREATE INDEX IF NOT EXISTS tko_charge_posted_idx
+                ON tko_charge (period_id, account_id) WHERE state = 'posted';
+
+            -- A closed period is locked in the database too: no statement may insert, change or
+            -- delete its lines (statement-level triggers: one check per statement, COPY included).
+            CREATE OR REPLACE FUNCTION tko_charge_locked_rows() RETURNS trigger AS $$
+            BEGIN
+                IF EXISTS (SELECT 1 FROM tko_charge_changed c
+                             JOIN tko_billing_period p ON p.id = c.period_id
+                            WHERE p.state = 'closed') THEN
+                    RAISE EXCEPTION 'tko_charge: the period is closed, its charges are locked'
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                RETURN NULL;
+            END $$ LANGUAGE plpgsql;
+            DROP TRIGGER IF EXISTS tko_charge_lock_insert ON tko_charge;
+            CREATE TRIGGER tko_charge_lock_insert AFTER INSERT ON tko_charge
+                REFERENCING NEW TABLE AS tko_charge_changed
+                FOR EACH STATEMENT EXECUTE FUNCTION tko_charge_locked_rows();
+            DROP TRIGGER IF EXISTS tko_charge_lock_update ON tko_charge;
+            CREATE TRIGGER tko_charge_lock_update AFTER UPDATE ON tko_charge
+                REFERENCING OLD TABLE AS tko_charge_changed
+                FOR EACH STATEMENT EXECUTE FUNCTION tko_charge_locked_rows();
+            DROP TRIGGER IF EXISTS tko_charge_lock_delete ON tko_charge;
+            CREATE TRIGGER tko_charge_lock_delete AFTER DELETE ON tko_charge
+                REFERENCING OLD TABLE AS tko_charge_changed
+                FOR EACH STATEMENT EXECUTE FUNCTION tko_charge_locked_rows();
+            """
+        )
+
+    @api.depends("period_id", "account_id", "contract_id", "kind")
+    def _compute_display_name(self):
+        kinds = dict(KINDS)
+        for rec in self:
+            who = rec.account_id.name or rec.contract_id.name or ""
+            rec.display_name = f"{rec.period_id.name} {who} {kinds.get(rec.kind, '')}".strip()
+
+    def _compute_versions(self):
+        Char = self.env["tko.object.characteristic"]
+        for rec in self:
+            rec.tariff_id = self.env["tko.tariff"].browse(rec.tariff_ref or [])
+            rec.norm_id = self.env["tko.norm"].browse(rec.norm_ref or [])
+            ids = []
+            for part in (rec.version_refs or "").split(";"):
+                kind, _sep, values = part.partition(":")
+                if kind in ("tariff", "norm", "measurements") or not values:
+                    continue
+                ids += [int(v) for v in values.split(",") if v.isdigit()]
+            rec.characteristic_ids = Char.browse(ids).exists()
+
+    # ------------------------------------------------------------------ lock
+    def _check_unlocked(self):
+        closed = self.period_id.filtered(lambda p: p.state == "closed")
+        if closed:
+            raise UserError(
+                _(
+                    "Period %(name)s is closed: its charges are locked. Book a correction as a "
+                    "recalculation in the open period.",
+                    name=", ".join(closed.mapped("name")),
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.context.get("tko_billing_engine"):
+            raise UserError(_("Charge lines are written by charge runs and recalculations only."))
+        records = super().create(vals_list)
+        records._check_unlocked()
+        return records
+
+    def write(self, vals):
+        self._check_unlocked()
+        if not self.env.context.get("tko_billing_engine"):
+            raise UserError(_("Charge lines cannot be edited: recalculate them instead."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_locked(self):
+        self._check_unlocked()
+        if not self.env.context.get("tko_billing_engine"):
+            raise UserError(
+                _("Charge lines cannot be deleted: re-run the period or book a recalculation.")
+            )
+
+    # ------------------------------------------------------------------ explanation
+    def _core_inputs(self):
+        """The core input dict this line was computed from (rebuilt from its columns)."""
+        self.ensure_one()
+        if self.inputs and "method" in self.inputs:
+            inputs = dict(self.inputs)
+        else:
+            inputs = {
+                "method": self.method,
+                "period": self.period_id.date_start.strftime("%Y-%m"),
+                "residents": self.residents,
+                "norm": format_number(self.norm, 6),
+                "tariff": format_number(self.tariff, 2),
+                "vat_mode": self.vat_mode,
+            }
+            if self.owners:
+                inputs["owners"] = self.owners
+        if self.vat_mode != "not_subject":
+            inputs["vat_rate"] = format_number(self.vat_rate, 2)
+        return inputs
+
+    def _recompute(self):
+        """The core result of the line's own inputs (``None`` for recalculation lines)."""
+        self.ensure_one()
+        if self.kind != "charge":
+            return None
+        return compute_charge(self._core_inputs(), ChargeSettings())
+
+    def _compute_explanation(self):
+        for rec in self:
+            rec.explanation_html = rec._explanation_html()
+
+    def _explanation_html(self):
+        self.ensure_one()
+        if not self.id:
+            return False
+        parts = []
+        if self.kind == "recalc":
+            data = self.inputs or {}
+            parts.append(
+                _(
+                    "Recalculation of %(period)s booked in %(booked)s. Basis: %(basis)s.",
+                    period=self.corrected_period_id.name,
+                    booked=self.period_id.name,
+                    basis=self.note or self.recalculation_id.display_name or "",
+                )
+            )
+            parts.append(
+                _(
+                    "Charged for %(period)s: %(old)s; corrections booked before: %(before)s; "
+                    "recomputed now: %(new)s; difference booked: %(diff)s (%(mode)s).",
+                    period=self.corrected_period_id.name,
+                    old=data.get("old_total", ""),
+                    before=data.get("booked_before", ""),
+                    new=data.get("new_total", ""),
+                    diff=self._money(self.amount_total),
+                    mode=_("exact difference rounded once")
+                    if data.get("mode") == "exact"
+                    else _("difference of the document values"),
+                )
+            )
+            for title, key in ((_("Before"), "old"), (_("Now"), "new")):
+                for inputs in data.get(key) or []:
+                    try:
+                        result = compute_charge(inputs, ChargeSettings())
+                    except CoreError:
+                        continue
+                    steps = self._explain_result(result)
+                    parts.append(f"{title}: " + " ".join(steps))
+        elif self.kind == "absence":
+            data = self.inputs or {}
+            for row in data.get("absences", []):
+                parts.append(
+                    _(
+                        "%(persons)s person(s) absent from %(dep)s to %(arr)s: %(full)s full days, "
+                        "%(in_month)s of them in this month (the days of departure and arrival "
+                        "are not counted; more than %(min)s full days are recalculated).",
+                        persons=row.get("persons"),
+                        dep=row.get("departure"),
+                        arr=row.get("arrival"),
+                        full=row.get("full_days"),
+                        in_month=row.get("full_days_in_month"),
+                        min=ChargeSettings().absence_min_full_days,
+                    )
+                )
+            parts.append(
+                _(
+                    "Recalculation for temporary absence (ПП 354 п. 148(44)): %(amount)s.",
+                    amount=self._money(self.amount_total),
+                )
+            )
+        else:
+            try:
+                result = self._recompute()
+            except CoreError as error:
+                return Markup("<p>%s</p>") % escape(str(error))
+            parts += self._explain_result(result)
+            if result.amount != self._main_amount():
+                parts.append(
+                    _(
+                        "Warning: recomputing gives %(now)s, the line holds %(stored)s.",
+                        now=result.amount,
+                        stored=self._main_amount(),
+                    )
+                )
+        return Markup("<ol>%s</ol>") % Markup("").join(
+            Markup("<li>%s</li>") % escape(p) for p in parts
+        )
+
+    @api.model
+    def _explain_result(self, result):
+        """Steps of a core result in the user's language: formula, days, amount, VAT."""
+        n = format_number
+        inputs = result.inputs
+        unit = dict(self._fields["unit"]._description_selection(self.env)).get(result.unit, "")
+        steps = []
+        method = result.method
+        if method in ("residents", "owners"):
+            persons = (
+                inputs.get("owners")
+                if "owners" in inputs and (method == "owners" or not inputs.get("residents"))
+                else inputs.get("residents")
+            )
+            if method == "residents" and not inputs.get("residents") and "owners" in inputs:
+                steps.append(
+                    _(
+                        "Nobody is resident: billed by the number of owners, %(owners)s "
+                        "(ПП 354 п. 148(36)).",
+                        owners=inputs["owners"],
+                    )
+                )
+            steps.append(
+                _(
+                    "Volume = n × N / 12 = %(n)s × %(norm)s / 12 = %(volume)s %(unit)s per month "
+                    "(ПП 354, formula 9(1): n persons, N the norm per person per year).",
+                    n=persons,
+                    norm=n(inputs.get("norm")),
+                    volume=n(result.quantity_full_month),
+                    unit=unit,
+                )
+            )
+        elif method == "area":
+            steps.append(
+                _(
+                    "Volume = S × N / 12 = %(area)s × %(norm)s / 12 = %(volume)s %(unit)s per "
+                    "month (ПП 354, formula 9(2): S total area, N the norm per m² per year).",
+                    area=n(inputs.get("area")),
+                    norm=n(inputs.get("norm")),
+                    volume=n(result.quantity_full_month),
+                    unit=unit,
+                )
+            )
+        elif method == "norm_units":
+            terms = " + ".join(
+                f"{n(u['units'])} × {n(u['norm'])}"
+                + (f" ({u['category']})" if u["category"] else "")
+                for u in inputs.get("units", [])
+            )
+            steps.append(
+                _(
+                    "Volume = Σ R × N / 12 = (%(terms)s) / 12 = %(volume)s %(unit)s per month "
+                    "(ПП 505/671, by the norm per calculation unit).",
+                    terms=terms,
+                    volume=n(result.quantity_full_month),
+                    unit=unit,
+                )
+            )
+        elif method == "containers":
+            terms = " + ".join(
+                f"{c['count']} × {n(c['volume'])} × {c['pickups']}"
+                for c in inputs.get("containers", [])
+            )
+            steps.append(
+                _(
+                    "Volume = Σ containers × volume × pick-ups = %(terms)s = %(volume)s %(unit)s "
+                    "(ПП 505/671, by containers; pick-ups by the schedule within the service "
+                    "dates).",
+                    terms=terms,
+                    volume=n(result.quantity_full_month),
+                    unit=unit,
+                )
+            )
+        elif method == "fixed_volume":
+            steps.append(
+                _(
+                    "Agreed volume of the contract: %(volume)s %(unit)s per month.",
+                    volume=n(result.quantity_full_month),
+                    unit=unit,
+                )
+            )
+        else:
+            steps.append(
+                _(
+                    "Measured in the month: %(volume)s %(unit)s.",
+                    volume=n(result.quantity_full_month),
+                    unit=unit,
+                )
+            )
+        if result.days_in_service != result.days_in_month and method != "containers":
+            steps.append(
+                _(
+                    "Part of the month: %(days)s of %(dim)s days of service, volume × %(days)s / "
+                    "%(dim)s = %(volume)s %(unit)s.",
+                    days=result.days_in_service,
+                    dim=result.days_in_month,
+                    volume=n(result.quantity),
+                    unit=unit,
+                )
+            )
+        exact = result.exact - sum((a.exact for a in result.adjustments), Fraction(0))
+        steps.append(
+            _(
+                "Amount = %(volume)s × %(tariff)s (tariff) = %(exact)s → %(amount)s "
+                "(rounded once to the kopeck, half up).",
+                volume=n(result.quantity),
+                tariff=n(result.tariff),
+                exact=n(exact),
+                amount=result.amount,
+            )
+        )
+        net, vat, total = vat_split(result.amount, result.vat_mode, result.vat_rate)
+        if result.vat_mode == "included":
+            steps.append(
+                _(
+                    "VAT %(rate)s %% included: %(total)s × %(rate)s / (100 + %(rate)s) = %(vat)s; "
+                    "net %(net)s.",
+                    rate=n(result.vat_rate),
+                    total=total,
+                    vat=vat,
+                    net=net,
+                )
+            )
+        elif result.vat_mode == "excluded":
+            steps.append(
+                _(
+                    "VAT %(rate)s %% on top: %(net)s × %(rate)s / 100 = %(vat)s; total %(total)s.",
+                    rate=n(result.vat_rate),
+                    total=total,
+                    vat=vat,
+                    net=net,
+                )
+            )
+        else:
+            steps.append(_("Not subject to VAT."))
+        return steps
+
+    @staticmethod
+    def _money(value):
+        """A Monetary value read from the ORM (a float) as exact roubles and kopecks."""
+        return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+    def _main_amount(self):
+        """The line's amount as the core rounds it (net for VAT on top, else the total)."""
+        return self._money(self.amount_net if self.vat_mode == "excluded" else self.amount_total)
+
+    def _explanation_steps(self):
+        """Plain-text steps of the explanation (for the printed breakdown)."""
+        self.ensure_one()
+        html = self._explanation_html() or ""
+        text = str(html).replace("</li>", "\n").replace("<ol>", "").replace("</ol>", "")
+        text = text.replace("<li>", "").replace("<p>", "").replace("</p>", "\n")
+        return [unescape(line) for line in text.split("\n") if line.strip()]
+
+    # ------------------------------------------------------------------ queries for others
+    @api.model
+    def _sum_by(self, key, ids, date=None, company=None):
+        """``{id: total}`` of the lines of accounts (key ``account_id``) or contracts
+        (``contract_id``) accrued on or before ``date`` (all lines when no date)."""
+        if key not in ("account_id", "contract_id") or not ids:
+            return {}
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT %(key)s, COALESCE(sum(amount_total), 0) FROM tko_charge
+                 WHERE %(key)s = ANY(%(ids)s) AND (%(date)s::date IS NULL OR date <= %(date)s)
+                 GROUP BY %(key)s
+                """,
+                key=SQL.identifier(key),
+                ids=list(ids),
+                date=date,
+            )
+        )
+        return dict(self.env.cr.fetchall())
+
+    def action_open_explanation(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Explanation"),
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [(self.env.ref("mobill_tko_billing.tko_charge_view_form").id, "form")],
+            "target": "new",
+        }

@@ -1,0 +1,48 @@
+from odoo import _, api, fields, models
+
+WATCHED = {"object_id", "scheme", "norm_category_id", "limit_volume", "date_from", "date_to"}
+
+
+class TkoContractLine(models.Model):
+    """A contract object or scheme changed for a closed period: recalculate the contract."""
+
+    _inherit = "tko.contract.line"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        for rec in records:
+            rec._tko_retroactive(rec.date_from)
+        return records
+
+    def write(self, vals):
+        old = {rec.id: (rec.date_from, rec.date_to) for rec in self}
+        result = super().write(vals)
+        if WATCHED & set(vals):
+            for rec in self:
+                old_from, old_to = old.get(rec.id, (None, None))
+                dates = [old_from, rec.date_from]
+                if "date_to" in vals and not ("date_from" in vals or "scheme" in vals):
+                    dates = [d for d in (old_to, rec.date_to) if d]
+                    dates = [min(dates)] if dates else [rec.date_from]
+                rec._tko_retroactive(min(d for d in dates if d))
+        return result
+
+    def _tko_retroactive(self, date_from):
+        self.ensure_one()
+        schemes = dict(self._fields["scheme"]._description_selection(self.env))
+        reason = _(
+            "Contract %(contract)s, %(object)s: %(scheme)s from %(date)s",
+            contract=self.contract_id.name,
+            object=self.object_id.display_name,
+            scheme=schemes.get(self.scheme, self.scheme),
+            date=fields.Date.to_string(self.date_from),
+        )
+        self.env["tko.recalculation"]._from_change(
+            self.contract_id.company_id,
+            date_from,
+            "contract",
+            self,
+            reason,
+            contract_ids=self.contract_id.ids,
+        )

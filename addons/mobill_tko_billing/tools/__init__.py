@@ -1,0 +1,3 @@
+from .copy_writer import CopyBuffer
+from .explain import format_number
+from .fields import Many2oneNoForeignKey

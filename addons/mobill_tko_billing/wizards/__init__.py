@@ -1,0 +1,1 @@
+from . import tko_breakdown_print
