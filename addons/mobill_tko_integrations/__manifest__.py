@@ -7,8 +7,16 @@
     "author": "MoBill-TKO",
     "license": "LGPL-3",
     "development_status": "Alpha",
-    "depends": ["mobill_tko_billing"],
-    "data": [],
+    "depends": ["mail", "mobill_tko_billing"],
+    "data": [
+        "security/ir.model.access.csv",
+        "security/mobill_tko_integrations_rules.xml",
+        "data/registry_profiles.xml",
+        "data/mail_alias.xml",
+        "views/tko_payment_import_views.xml",
+        "views/tko_payment_views.xml",
+        "views/menus.xml",
+    ],
     "installable": True,
     "application": False,
 }

@@ -1,0 +1,433 @@
+import base64
+import logging
+import re
+from decimal import Decimal
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from mobill_tko_core.allocation import match_payment
+from mobill_tko_core.formats import FormatError, LineError, fingerprint, onec_bank, registry
+
+_logger = logging.getLogger(__name__)
+
+_TOKEN_RE = re.compile(r"[0-9A-Za-zА-Яа-яЁё][0-9A-Za-zА-Яа-яЁё\-/.]*[0-9A-Za-zА-Яа-яЁё]|\d")
+_ONEC_START = b"1CClientBankExchange"
+
+
+class TkoPaymentImport(models.Model):
+    """A bank statement (1C) or a bank registry file: checked line by line, then booked as
+    payments all at once or not at all."""
+
+    _name = "tko.payment.import"
+    _description = "Payment import"
+    _inherit = ["mail.thread"]
+    _order = "id desc"
+
+    name = fields.Char(required=True, default=lambda self: _("New import"), tracking=True)
+    file = fields.Binary(attachment=True, required=True)
+    file_name = fields.Char()
+    file_format = fields.Selection(
+        [("onec", "1C bank statement"), ("registry", "Bank registry")],
+        "Format",
+        required=True,
+        default="registry",
+        tracking=True,
+    )
+    profile_id = fields.Many2one(
+        "tko.registry.profile",
+        "Registry profile",
+        default=lambda self: self.env.ref(
+            "mobill_tko_integrations.registry_profile_sberbank", raise_if_not_found=False
+        ),
+    )
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("checked", "Checked"),
+            ("rejected", "Rejected"),
+            ("done", "Imported"),
+        ],
+        default="draft",
+        required=True,
+        tracking=True,
+        index=True,
+    )
+    channel = fields.Selection(
+        [("bank", "Bank transfer"), ("agent", "Payment agent"), ("post", "Post office")],
+        default="bank",
+        required=True,
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    fingerprint = fields.Char(readonly=True, index=True, copy=False)
+    duplicate_of_id = fields.Many2one("tko.payment.import", "Same file as", readonly=True)
+    bank = fields.Char("Bank / source", readonly=True)
+    registry_number = fields.Char("Registry / order number", readonly=True)
+    error_ids = fields.One2many("tko.payment.import.error", "import_id", "Problems")
+    error_count = fields.Integer(readonly=True)
+    warning_count = fields.Integer(readonly=True)
+    line_count = fields.Integer("Payments in the file", readonly=True)
+    amount_total = fields.Monetary("Total in the file", readonly=True)
+    booked_count = fields.Integer("Booked", readonly=True)
+    booked_amount = fields.Monetary("Booked amount", readonly=True)
+    skipped_count = fields.Integer(
+        "Already booked", readonly=True, help="Payments booked before from another file."
+    )
+    unallocated_count = fields.Integer("Unallocated", readonly=True)
+    payment_ids = fields.One2many("tko.payment", "import_id", "Payments")
+
+    def init(self):
+        # a file is imported once per company; rejected or checked copies may exist
+        self.env.cr.execute(
+            """CREATE UNIQUE INDEX IF NOT EXISTS tko_payment_import_fingerprint_done_uniq
+                   ON tko_payment_import (company_id, fingerprint) WHERE state = 'done'"""
+        )
+
+    # ------------------------------------------------------------------ parsing
+    def _raw(self):
+        self.ensure_one()
+        if not self.file:
+            raise UserError(_("Upload a file first."))
+        return base64.b64decode(self.file)
+
+    def _own_accounts(self):
+        banks = (
+            self.env["res.partner.bank"]
+            .sudo()
+            .search([("partner_id", "=", self.company_id.partner_id.id)])
+        )
+        return {re.sub(r"\s", "", b.acc_number or "") for b in banks} - {""}
+
+    def _parse(self):
+        """``(errors, warnings, payments)``: LineErrors and normalised payment dicts."""
+        self.ensure_one()
+        data = self._raw()
+        self.fingerprint = fingerprint(data)
+        try:
+            if self.file_format == "onec":
+                return self._parse_onec(data)
+            return self._parse_registry(data)
+        except FormatError as exc:
+            return [LineError(0, None, exc.code, exc.message)], [], []
+
+    def _parse_onec(self, data):
+        statement = onec_bank.read_statement(data)
+        own = self._own_accounts()
+        errors, warnings = list(statement.errors), list(statement.warnings)
+        if not own:
+            errors.append(
+                LineError(
+                    0,
+                    None,
+                    "no_own_accounts",
+                    _("The company has no bank account: add its accounts to the company."),
+                )
+            )
+        self.bank = statement.sender or ""
+        payments = []
+        for doc in onec_bank.incoming_payments(statement, own):
+            payments.append(
+                {
+                    "line": doc.line,
+                    "key": doc.key,
+                    "amount": doc.amount,
+                    "date_paid": doc.date,
+                    "date_booked": doc.received or doc.date,
+                    "account_number": "",
+                    "purpose": doc.purpose,
+                    "payer": doc.payer.name,
+                    "payer_inn": doc.payer.inn,
+                    "reference": doc.number,
+                    "period": None,
+                    "bank": doc.payee.bank_name or statement.sender,
+                    "registry_number": doc.number,
+                }
+            )
+        return errors, warnings, payments
+
+    def _parse_registry(self, data):
+        if not self.profile_id:
+            raise UserError(_("Choose the registry profile of the file."))
+        profile = self.profile_id.to_profile()
+        result = registry.read_registry(data, profile)
+        trailer = result.trailer
+        number = trailer.order_number if trailer else ""
+        self.bank = profile.source
+        self.registry_number = number
+        today = fields.Date.context_today(self)
+        payments = [
+            {
+                "line": p.line,
+                "key": p.key,
+                "amount": p.amount,
+                "date_paid": p.paid_date or (trailer and trailer.order_date) or today,
+                "date_booked": (trailer and trailer.order_date) or today,
+                "account_number": p.account,
+                "purpose": " ".join(x for x in (p.payer, p.address) if x),
+                "payer": p.payer,
+                "payer_inn": "",
+                "reference": p.operation_id or number,
+                "period": p.period,
+                "bank": profile.source,
+                "registry_number": number,
+            }
+            for p in result.records
+        ]
+        return list(result.errors), list(result.warnings), payments
+
+    def _write_report(self, errors, warnings, payments):
+        self.ensure_one()
+        self.error_ids.unlink()
+        vals = [
+            {
+                "import_id": self.id,
+                "severity": severity,
+                "line": e.line,
+                "field_name": e.field or False,
+                "code": e.code,
+                "message": e.message,
+            }
+            for severity, items in (("error", errors), ("warning", warnings))
+            for e in items
+        ]
+        self.env["tko.payment.import.error"].create(vals)
+        self.write(
+            {
+                "error_count": len(errors),
+                "warning_count": len(warnings),
+                "line_count": len(payments),
+                "amount_total": float(sum((p["amount"] for p in payments), Decimal(0))),
+            }
+        )
+
+    def _check_duplicate_file(self, errors):
+        done = self.search(
+            [
+                ("id", "!=", self.id),
+                ("company_id", "=", self.company_id.id),
+                ("fingerprint", "=", self.fingerprint),
+                ("state", "=", "done"),
+            ],
+            limit=1,
+        )
+        self.duplicate_of_id = done
+        if done:
+            errors.insert(
+                0,
+                LineError(
+                    0,
+                    None,
+                    "file_already_imported",
+                    _("This file has been imported already: %(name)s.", name=done.name),
+                ),
+            )
+
+    # ------------------------------------------------------------------ actions
+    def action_check(self):
+        """Parse and list every problem; nothing is booked."""
+        for rec in self:
+            if rec.state == "done":
+                raise UserError(_("The file %(name)s is imported already.", name=rec.name))
+            errors, warnings, payments = rec._parse()
+            rec._check_duplicate_file(errors)
+            rec._write_report(errors, warnings, payments)
+            rec.state = "rejected" if errors else "checked"
+        return True
+
+    def action_import(self):
+        """Parse again and book every payment, or none when the file has any error."""
+        for rec in self:
+            if rec.state == "done":
+                raise UserError(_("The file %(name)s is imported already.", name=rec.name))
+            errors, warnings, payments = rec._parse()
+            rec._check_duplicate_file(errors)
+            rec._write_report(errors, warnings, payments)
+            if errors:
+                rec.state = "rejected"
+                rec._message_log(
+                    body=_("Rejected: %(count)s problem(s); nothing was booked.", count=len(errors))
+                )
+                continue
+            rec._book(payments)
+        return True
+
+    def action_reset(self):
+        self.filtered(lambda r: r.state in ("checked", "rejected")).write({"state": "draft"})
+        return True
+
+    def action_view_payments(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Payments"),
+            "res_model": "tko.payment",
+            "view_mode": "tree,form",
+            "domain": [("import_id", "=", self.id)],
+        }
+
+    # ------------------------------------------------------------------ booking
+    def _book(self, payments):
+        self.ensure_one()
+        Payment = self.env["tko.payment"]
+        keys = [p["key"] for p in payments]
+        Payment.flush_model(["import_key"])
+        self.env.cr.execute(
+            "SELECT import_key FROM tko_payment WHERE company_id = %s AND import_key = ANY(%s)",
+            (self.company_id.id, keys),
+        )
+        known = {row[0] for row in self.env.cr.fetchall()}
+        fresh, seen = [], set()
+        for p in payments:
+            if p["key"] in known or p["key"] in seen:
+                continue
+            seen.add(p["key"])
+            fresh.append(p)
+        targets = self._match(fresh)
+        periods = self._periods({p["period"] for p in fresh if p["period"]})
+        vals_list = []
+        for p in fresh:
+            account, contract = targets.get(p["key"], (False, False))
+            vals_list.append(
+                {
+                    "company_id": self.company_id.id,
+                    "account_id": account,
+                    "contract_id": contract,
+                    "amount": float(p["amount"]),
+                    "date_paid": p["date_paid"],
+                    "date_booked": p["date_booked"],
+                    "channel": self.channel,
+                    "source": "import",
+                    "reference": p["reference"] or False,
+                    "purpose": p["purpose"] or False,
+                    "target_period_id": periods.get(p["period"], False),
+                    "import_id": self.id,
+                    "import_line": p["line"],
+                    "import_bank": p["bank"] or False,
+                    "import_registry_number": p["registry_number"] or False,
+                    "import_key": p["key"],
+                    "import_payer": p["payer"] or False,
+                    "import_account_number": p["account_number"] or False,
+                }
+            )
+        created = Payment.with_context(tracking_disable=True).create(vals_list)
+        matched = created.filtered(lambda x: not x.is_unallocated)
+        matched.action_post()
+        self.write(
+            {
+                "state": "done",
+                "booked_count": len(created),
+                "booked_amount": sum(created.mapped("amount")),
+                "skipped_count": len(payments) - len(fresh),
+                "unallocated_count": len(created) - len(matched),
+            }
+        )
+        self._message_log(
+            body=_(
+                "Imported: %(booked)s payment(s) booked, %(unallocated)s unallocated, "
+                "%(skipped)s booked before.",
+                booked=self.booked_count,
+                unallocated=self.unallocated_count,
+                skipped=self.skipped_count,
+            )
+        )
+        return created
+
+    def _periods(self, dates):
+        if not dates:
+            return {}
+        found = self.env["tko.billing.period"].search([("date_start", "in", list(dates))])
+        return {p.date_start: p.id for p in found}
+
+    def _match(self, payments):
+        """``{key: (account_id, contract_id)}``: by the account number of the line, else by
+        the purpose text (account, contract, INN) with the core :func:`match_payment`."""
+        company = self.company_id
+        tokens = set()
+        for p in payments:
+            for text in (p["account_number"], p["purpose"], p["payer_inn"]):
+                for tok in _TOKEN_RE.findall(text or ""):
+                    tokens |= {tok, tok.upper(), tok.lstrip("0")}
+        tokens.discard("")
+        if not tokens:
+            return {}
+        domain = [("company_id", "in", [company.id, False])]
+        accounts = self.env["tko.account"].search_read(
+            [("name", "in", list(tokens)), *domain], ["name"]
+        )
+        accounts = {a["name"]: a["id"] for a in accounts}
+        contracts = self.env["tko.contract"].search_read(
+            [("name", "in", list(tokens)), *domain], ["name"]
+        )
+        contracts = {c["name"]: c["id"] for c in contracts}
+        partners = self.env["res.partner"].search([("vat", "in", list(tokens))])
+        by_inn = {}
+        for partner in partners:
+            contract = self.env["tko.contract"].search(
+                [("partner_id", "=", partner.id), ("state", "!=", "draft"), *domain]
+            )
+            account = self.env["tko.account"].search([("partner_id", "=", partner.id), *domain])
+            if len(contract) == 1:
+                by_inn[partner.vat] = (False, contract.id)
+            elif not contract and len(account) == 1:
+                by_inn[partner.vat] = (account.id, False)
+        result = {}
+        for p in payments:
+            number = p["account_number"]
+            if number and number in accounts:
+                result[p["key"]] = (accounts[number], False)
+                continue
+            text = " ".join(x for x in (number, p["purpose"]) if x)
+            found = match_payment(text, set(accounts), set(contracts), set(by_inn))
+            if found is None and p["payer_inn"] in by_inn:
+                found = ("inn", p["payer_inn"], 0.5)
+            if found is None:
+                continue
+            kind, value, _confidence = found
+            if kind == "account":
+                result[p["key"]] = (accounts[value], False)
+            elif kind == "contract":
+                result[p["key"]] = (False, contracts[value])
+            else:
+                result[p["key"]] = by_inn[value]
+        return result
+
+    # ------------------------------------------------------------------ mailbox
+    @api.model
+    def _guess_format(self, content):
+        head = content[:64].lstrip(b"\xef\xbb\xbf")
+        return "onec" if head.startswith(_ONEC_START) else "registry"
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """A registry arriving by e-mail: one import per attachment, checked and imported."""
+        files = []
+        for attachment in msg_dict.get("attachments") or []:
+            content = attachment.content
+            if isinstance(content, str):
+                content = content.encode()
+            if content:
+                files.append((attachment.fname, content))
+        if not files:
+            return super().message_new(msg_dict, custom_values)
+        records = self.browse()
+        for fname, content in files:
+            vals = dict(custom_values or {})
+            vals.update(
+                {
+                    "name": fname or msg_dict.get("subject") or _("E-mail import"),
+                    "file": base64.b64encode(content),
+                    "file_name": fname,
+                    "file_format": self._guess_format(content),
+                }
+            )
+            records |= super().message_new(msg_dict, vals) if not records else self.create(vals)
+        for rec in records:
+            try:
+                with self.env.cr.savepoint():
+                    rec.action_import()
+            except UserError as exc:
+                _logger.warning("E-mailed payment file %s not imported: %s", rec.name, exc)
+        return records[:1]

@@ -1,0 +1,119 @@
+import json
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from mobill_tko_core.formats import FormatError
+from mobill_tko_core.formats.registry import GENERIC_CSV, SBERBANK_STANDARD, RegistryProfile
+
+LINE_ENDINGS = {"crlf": "\r\n", "lf": "\n"}
+BUILTIN = {
+    "registry_profile_sberbank": ("Sberbank (standard)", SBERBANK_STANDARD),
+    "registry_profile_generic_csv": ("Generic CSV", GENERIC_CSV),
+}
+
+
+class TkoRegistryProfile(models.Model):
+    """Layout of one bank's payment registry: the fields of the core ``RegistryProfile``."""
+
+    _name = "tko.registry.profile"
+    _description = "Payment registry profile"
+    _order = "name"
+
+    name = fields.Char(required=True, translate=True)
+    code = fields.Char(required=True, help="Profile name in the core (RegistryProfile.name).")
+    bank = fields.Char(help="Source id used in the payments' idempotency keys.")
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one("res.company", index=True)
+    encoding = fields.Char(required=True, default="cp1251")
+    separator = fields.Char(required=True, default=";", size=1)
+    quotechar = fields.Char(size=1)
+    decimal_mark = fields.Selection([(".", "Dot"), (",", "Comma")], required=True, default=".")
+    date_format = fields.Char(required=True, default="%d-%m-%Y")
+    time_format = fields.Char(required=True, default="%H-%M-%S")
+    period_format = fields.Selection(
+        [("MMYYYY", "MMYYYY"), ("MM.YYYY", "MM.YYYY"), ("MMYY", "MMYY")],
+        required=True,
+        default="MMYYYY",
+    )
+    columns = fields.Text(required=True, default="{}", help='JSON: {"account": 5, "amount": 9}')
+    skip_header_lines = fields.Integer()
+    comment_prefix = fields.Char()
+    trailer_prefix = fields.Char()
+    trailer_regex = fields.Char()
+    trailer_columns = fields.Text(default="{}", help='JSON: {"count": 0, "total": 1}')
+    trailer_required = fields.Boolean()
+    check_commission = fields.Boolean(default=True)
+    line_ending = fields.Selection([("crlf", "CR LF"), ("lf", "LF")], default="crlf")
+
+    _sql_constraints = [
+        ("code_company_uniq", "unique(code, company_id)", "The profile code must be unique.")
+    ]
+
+    @api.model
+    def _vals_from_profile(self, profile):
+        data = profile.to_dict()
+        ending = {v: k for k, v in LINE_ENDINGS.items()}.get(data.pop("line_ending"), "crlf")
+        code = data.pop("name")
+        return dict(
+            data,
+            code=code,
+            columns=json.dumps(data["columns"]),
+            trailer_columns=json.dumps(data["trailer_columns"]),
+            line_ending=ending,
+        )
+
+    def to_profile(self):
+        """The core :class:`RegistryProfile` of this record."""
+        self.ensure_one()
+        try:
+            return RegistryProfile.from_dict(
+                {
+                    "name": self.code,
+                    "bank": self.bank or "",
+                    "encoding": self.encoding,
+                    "separator": self.separator,
+                    "quotechar": self.quotechar or None,
+                    "decimal_mark": self.decimal_mark,
+                    "date_format": self.date_format,
+                    "time_format": self.time_format,
+                    "period_format": self.period_format,
+                    "columns": json.loads(self.columns or "{}"),
+                    "skip_header_lines": self.skip_header_lines,
+                    "comment_prefix": self.comment_prefix or None,
+                    "trailer_prefix": self.trailer_prefix or None,
+                    "trailer_regex": self.trailer_regex or None,
+                    "trailer_columns": json.loads(self.trailer_columns or "{}"),
+                    "trailer_required": self.trailer_required,
+                    "check_commission": self.check_commission,
+                    "line_ending": LINE_ENDINGS[self.line_ending or "crlf"],
+                }
+            )
+        except ValueError as exc:  # bad JSON
+            raise ValidationError(
+                _(
+                    "Profile %(name)s: the column maps are not valid JSON (%(error)s).",
+                    name=self.name,
+                    error=exc,
+                )
+            ) from exc
+        except FormatError as exc:
+            raise ValidationError(exc.message) from exc
+
+    @api.constrains("code", "encoding", "separator", "columns", "trailer_columns", "trailer_regex")
+    def _check_profile(self):
+        for rec in self:
+            rec.to_profile()
+
+    @api.model
+    def _install_builtin_profiles(self):
+        """Create (or leave as they are) the profiles built into the core."""
+        records = [
+            {
+                "xml_id": f"mobill_tko_integrations.{xmlid}",
+                "values": dict(self._vals_from_profile(profile), name=name),
+                "noupdate": True,
+            }
+            for xmlid, (name, profile) in BUILTIN.items()
+        ]
+        return self._load_records(records)

@@ -1,0 +1,1 @@
+from . import tko_payment_allocate_wizard
