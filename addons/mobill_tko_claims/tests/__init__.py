@@ -1,0 +1,9 @@
+from . import (
+    test_claims,
+    test_debtors,
+    test_letters,
+    test_notices,
+    test_penalties,
+    test_rates,
+    test_ui,
+)

@@ -1,0 +1,1 @@
+from . import tko_debtor_xlsx

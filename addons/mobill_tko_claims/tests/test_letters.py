@@ -1,0 +1,76 @@
+import datetime as dt
+
+from odoo.tests import tagged
+
+from .common import ClaimsCase
+
+
+@tagged("post_install", "-at_install")
+class TestLetters(ClaimsCase):
+    def test_incoming_letter_answer_deadline_and_reminder(self):
+        today = self.today()
+        incoming = self.env["tko.letter"].create(
+            {
+                "direction": "in",
+                "partner_id": self.legal.id,
+                "contract_id": self.contract.id,
+                "subject": "Просьба о рассрочке",
+                "their_number": "15/3",
+                "their_date": today - dt.timedelta(days=3),
+                "answer_deadline": today + dt.timedelta(days=2),
+                "kind": "request",
+            }
+        )
+        self.assertTrue(incoming.name.startswith("ВХ-"))
+        self.assertTrue(incoming.needs_answer)
+        far = incoming.copy({"answer_deadline": today + dt.timedelta(days=20)})
+        self.env["tko.letter"]._cron_answer_reminders()
+        self.env["tko.letter"]._cron_answer_reminders()
+        self.assertEqual(len(incoming.activity_ids), 1, "reminded once, 2 days before")
+        self.assertEqual(incoming.activity_ids.date_deadline, incoming.answer_deadline)
+        self.assertFalse(far.activity_ids, "not yet")
+        # the answer
+        answer = (
+            self.env["tko.letter"].with_context(**incoming.action_reply()["context"]).create({})
+        )
+        self.assertEqual(answer.direction, "out")
+        self.assertTrue(answer.name.startswith("ИСХ-"))
+        self.assertEqual(answer.reply_to_id, incoming)
+        self.assertEqual(incoming.date_answered, answer.date)
+        self.assertFalse(incoming.needs_answer)
+        answer.delivery_ids = [
+            (
+                0,
+                0,
+                {
+                    "method": "hand",
+                    "date": today,
+                    "delivered_by": "Курьер Петров",
+                    "received_by": "Секретарь Иванова",
+                    "result": "delivered",
+                },
+            )
+        ]
+        self.assertEqual(answer.state, "delivered")
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("mobill_tko_claims.action_report_tko_letter", answer.ids)[0]
+            .decode()
+        )
+        self.assertIn(answer.name, html)
+        self.assertIn("15/3", html)
+
+    def test_letters_to_a_group(self):
+        debtors = self.env["tko.debtor"].search([("company_id", "=", self.company.id)])
+        wizard = self.env["tko.letter.wizard"].create(
+            {
+                "debtor_ids": [(6, 0, debtors.ids)],
+                "partner_ids": [(6, 0, self.partners["e3"].ids)],
+                "subject": "О задолженности",
+                "answer_days": 10,
+            }
+        )
+        letters = self.env["tko.letter"].search(wizard.action_create()["domain"])
+        self.assertEqual(len(letters), len(debtors) + 1)
+        self.assertEqual(set(letters.mapped("state")), {"registered"})
+        self.assertEqual(letters.mapped("answer_deadline")[0], self.today() + dt.timedelta(days=10))

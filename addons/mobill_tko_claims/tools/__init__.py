@@ -1,0 +1,1 @@
+from . import cbr, penalty_io
