@@ -19,6 +19,7 @@ from . import tko_claim_deadline
 from . import tko_notice
 from . import tko_notice_rule
 from . import mail_activity
+from . import claims_debtor_mixin
 from . import tko_account
 from . import tko_contract
 from . import tko_debtor
