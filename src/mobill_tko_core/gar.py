@@ -122,8 +122,18 @@ OPEN_START = date(1900, 1, 1)  # STARTDATE used by ГАР for "since ever"
 # --------------------------------------------------------------------------- records
 
 
+class _Versioned:
+    """A ГАР record with ISACTUAL/ISACTIVE flags: current when it is both."""
+
+    __slots__ = ()
+
+    @property
+    def is_current(self) -> bool:
+        return self.isactual and self.isactive
+
+
 @dataclass(frozen=True, slots=True)
-class GarAddrObject:
+class GarAddrObject(_Versioned):
     """AS_ADDR_OBJ/OBJECT: a region, district, settlement, planning element or street."""
 
     objectid: int
@@ -136,13 +146,9 @@ class GarAddrObject:
     startdate: date | None = None
     enddate: date | None = None
 
-    @property
-    def is_current(self) -> bool:
-        return self.isactual and self.isactive
-
 
 @dataclass(frozen=True, slots=True)
-class GarHouse:
+class GarHouse(_Versioned):
     """AS_HOUSES/HOUSE: a building; its number is HOUSENUM + ADDNUM1 + ADDNUM2 with types."""
 
     objectid: int
@@ -158,13 +164,9 @@ class GarHouse:
     startdate: date | None = None
     enddate: date | None = None
 
-    @property
-    def is_current(self) -> bool:
-        return self.isactual and self.isactive
-
 
 @dataclass(frozen=True, slots=True)
-class GarApartment:
+class GarApartment(_Versioned):
     """AS_APARTMENTS/APARTMENT: a premises (flat, office…) in a building."""
 
     objectid: int
@@ -176,13 +178,9 @@ class GarApartment:
     startdate: date | None = None
     enddate: date | None = None
 
-    @property
-    def is_current(self) -> bool:
-        return self.isactual and self.isactive
-
 
 @dataclass(frozen=True, slots=True)
-class GarRoom:
+class GarRoom(_Versioned):
     """AS_ROOMS/ROOM: a room within premises (e.g. a room of a communal flat)."""
 
     objectid: int
@@ -193,10 +191,6 @@ class GarRoom:
     isactive: bool
     startdate: date | None = None
     enddate: date | None = None
-
-    @property
-    def is_current(self) -> bool:
-        return self.isactual and self.isactive
 
 
 @dataclass(frozen=True, slots=True)

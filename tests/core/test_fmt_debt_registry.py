@@ -112,3 +112,12 @@ def test_profile_round_trips_through_json():
     assert DebtRegistryProfile.from_dict(d) == SBERBANK_DEBT
     with pytest.raises(FormatError):
         DebtRegistryProfile.from_dict({**d, "non_positive": "maybe"})
+
+
+def test_profile_from_dict_rejects_unknown_keys():
+    data = {**SBERBANK_DEBT.to_dict(), "colums": ["ЛС"]}
+    with pytest.raises(FormatError) as exc:
+        DebtRegistryProfile.from_dict(data)
+    assert exc.value.code == "formats.debt_registry.bad_profile"
+    assert exc.value.params["keys"] == ["colums"]
+    assert DebtRegistryProfile.from_dict(SBERBANK_DEBT.to_dict()) == SBERBANK_DEBT

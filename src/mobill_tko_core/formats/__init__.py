@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from mobill_tko_core.errors import CoreError
 
@@ -73,6 +73,21 @@ class ParseResult:
     def error_lines(self) -> list[int]:
         """The distinct line numbers with an error, ascending."""
         return sorted({e.line for e in self.errors})
+
+
+def known_keys_only(cls, data, code: str, what: str) -> dict:
+    """A copy of ``data`` for ``cls(**…)``; a key that is not a field of ``cls`` is an error.
+
+    Profiles stored in a table come back through this, so a typo never passes silently.
+    """
+    unknown = set(data) - {f.name for f in fields(cls)}
+    if unknown:
+        raise FormatError(
+            code,
+            f"Unknown {what} keys: {', '.join(sorted(unknown))}.",
+            keys=sorted(unknown),
+        )
+    return dict(data)
 
 
 def fingerprint(data: bytes) -> str:

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from mobill_tko_core.formats import FormatError, LineError, check_encoding
+from mobill_tko_core.formats import FormatError, LineError, check_encoding, known_keys_only
 from mobill_tko_core.formats.registry import PERIOD_FORMATS, format_period
 from mobill_tko_core.money import ZERO, round_money, to_decimal
 
@@ -90,15 +90,9 @@ class DebtRegistryProfile:
 
     @classmethod
     def from_dict(cls, data: Mapping) -> DebtRegistryProfile:
-        known = {f.name for f in fields(cls)}
-        unknown = set(data) - known
-        if unknown:
-            raise FormatError(
-                "formats.debt_registry.bad_profile",
-                f"Unknown debt registry profile keys: {', '.join(sorted(unknown))}.",
-                keys=sorted(unknown),
-            )
-        values = dict(data)
+        values = known_keys_only(
+            cls, data, "formats.debt_registry.bad_profile", "debt registry profile"
+        )
         for key in ("columns", "header"):
             if key in values:
                 values[key] = list(values[key] or [])

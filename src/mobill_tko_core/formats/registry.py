@@ -21,7 +21,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -32,6 +32,7 @@ from mobill_tko_core.formats import (
     check_encoding,
     decode_lines,
     fingerprint,
+    known_keys_only,
     stable_hash,
 )
 from mobill_tko_core.money import ZERO, round_money
@@ -164,15 +165,7 @@ class RegistryProfile:
 
     @classmethod
     def from_dict(cls, data: Mapping) -> RegistryProfile:
-        known = {f.name for f in fields(cls)}
-        unknown = set(data) - known
-        if unknown:
-            raise FormatError(
-                "formats.registry.bad_profile",
-                f"Unknown registry profile keys: {', '.join(sorted(unknown))}.",
-                keys=sorted(unknown),
-            )
-        values = dict(data)
+        values = known_keys_only(cls, data, "formats.registry.bad_profile", "registry profile")
         for key in ("columns", "trailer_columns"):
             if key in values:
                 values[key] = {str(k): int(v) for k, v in dict(values[key] or {}).items()}
