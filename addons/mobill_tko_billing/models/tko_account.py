@@ -42,21 +42,7 @@ class TkoAccount(models.Model):
 
     def action_tko_calculate(self):
         """Individual calculation: a charge run of these accounts in the open period."""
-        period = self.env["tko.billing.period"]._open_period(self.company_id[:1] or None)
-        run = self.env["tko.charge.run"].create(
-            {
-                "period_id": period.id,
-                "scope": "accounts",
-                "account_ids": [fields.Command.set(self.ids)],
-            }
-        )
-        run.action_start()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "tko.charge.run",
-            "res_id": run.id,
-            "view_mode": "form",
-        }
+        return self.env["tko.charge.run"]._start_individual(self, "accounts", "account_ids")
 
     def action_tko_view_charges(self):
         self.ensure_one()

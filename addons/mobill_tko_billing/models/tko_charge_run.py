@@ -252,6 +252,28 @@ class TkoChargeRun(models.Model):
         )
         self.flush_recordset()
 
+    @api.model
+    def _start_individual(self, records, scope, field_name):
+        """Individual calculation of ``records`` (accounts or contracts) in the open period.
+
+        Returns the window of the started run.
+        """
+        period = self.env["tko.billing.period"]._open_period(records.company_id[:1] or None)
+        run = self.create(
+            {
+                "period_id": period.id,
+                "scope": scope,
+                field_name: [fields.Command.set(records.ids)],
+            }
+        )
+        run.action_start()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "tko.charge.run",
+            "res_id": run.id,
+            "view_mode": "form",
+        }
+
     def action_start(self):
         """Queue the run as background jobs (one per partition)."""
         for rec in self:

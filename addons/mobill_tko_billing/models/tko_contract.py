@@ -39,21 +39,8 @@ class TkoContract(models.Model):
         return self.env["tko.payment"]._tko_balance_by_period("contract_id", self.ids, date)
 
     def action_tko_calculate(self):
-        period = self.env["tko.billing.period"]._open_period(self.company_id[:1] or None)
-        run = self.env["tko.charge.run"].create(
-            {
-                "period_id": period.id,
-                "scope": "contracts",
-                "contract_ids": [fields.Command.set(self.ids)],
-            }
-        )
-        run.action_start()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "tko.charge.run",
-            "res_id": run.id,
-            "view_mode": "form",
-        }
+        """Individual calculation: a charge run of these contracts in the open period."""
+        return self.env["tko.charge.run"]._start_individual(self, "contracts", "contract_ids")
 
     def action_tko_invoice(self):
         """Invoice the contract's charges of the open period (individually)."""

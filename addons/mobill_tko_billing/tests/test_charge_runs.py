@@ -241,3 +241,17 @@ class TestChargeRuns(BillingCase):
         self.assertAlmostEqual(line.quantity, 2.0)
         self.assertEqual(self.dec(line.amount_net), Decimal("6000.00"))
         self.assertIn("Measured in the month: 2", str(line.explanation_html))
+
+    def test_calculate_button_of_account_and_contract(self):
+        """The "Calculate" buttons start a run of just that account / contract in the open period."""
+        period = self.period("2025-05-01")
+        action = self.acc1.action_tko_calculate()
+        run = self.env["tko.charge.run"].browse(action["res_id"])
+        self.assertEqual(
+            (run.period_id, run.scope, run.account_ids), (period, "accounts", self.acc1)
+        )
+        self.assertEqual(run.job_uuids and len(run.job_uuids.split(",")), 1, "queued as a job")
+        run.action_cancel()  # one run at a time per period
+        action = self.contract.action_tko_calculate()
+        run = self.env["tko.charge.run"].browse(action["res_id"])
+        self.assertEqual((run.scope, run.contract_ids), ("contracts", self.contract))
