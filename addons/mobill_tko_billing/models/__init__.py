@@ -1,5 +1,6 @@
 # ruff: noqa: I001  (the ledger before the models that use it; the SQL view last)
 from . import res_company
+from . import res_company_payment_accounting
 from . import tko_billing_period
 from . import tko_charge
 from . import tko_charge_run_error
@@ -14,6 +15,7 @@ from . import tko_advance_invoice
 from . import account_move
 from . import account_chart_template
 from . import tko_billing_accounting
+from . import tko_payment_accounting
 from . import tko_account
 from . import tko_contract
 from . import tko_object_characteristic

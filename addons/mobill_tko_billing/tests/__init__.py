@@ -3,6 +3,8 @@ from . import (
     test_charge_runs,
     test_debt,
     test_locking,
+    test_payment_accounting,
     test_recalculation,
     test_security,
+    test_unpaid_report,
 )

@@ -1,1 +1,1 @@
-from . import tko_breakdown_print
+from . import tko_breakdown_print, tko_unpaid_report

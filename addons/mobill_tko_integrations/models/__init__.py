@@ -1,1 +1,15 @@
-from . import tko_payment, tko_payment_import, tko_payment_import_error, tko_registry_profile
+from . import (
+    tko_debt_registry_export,
+    tko_debt_registry_profile,
+    tko_fiscal_receipt,
+    tko_fiscal_register,
+    tko_payment,
+    tko_payment_agent,
+    tko_payment_fiscal,
+    tko_payment_import,
+    tko_payment_import_api,
+    tko_payment_import_error,
+    tko_payment_order,
+    tko_payment_sftp_source,
+    tko_registry_profile,
+)

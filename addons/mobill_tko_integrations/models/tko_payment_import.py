@@ -44,6 +44,7 @@ class TkoPaymentImport(models.Model):
     state = fields.Selection(
         [
             ("draft", "Draft"),
+            ("queued", "In the background"),
             ("checked", "Checked"),
             ("rejected", "Rejected"),
             ("done", "Imported"),
@@ -57,6 +58,21 @@ class TkoPaymentImport(models.Model):
         [("bank", "Bank transfer"), ("agent", "Payment agent"), ("post", "Post office")],
         default="bank",
         required=True,
+    )
+    source = fields.Selection(
+        [
+            ("upload", "Uploaded by staff"),
+            ("mail", "E-mail"),
+            ("sftp", "SFTP folder"),
+            ("api", "HTTP API"),
+        ],
+        default="upload",
+        required=True,
+        readonly=True,
+        tracking=True,
+    )
+    source_ref = fields.Char(
+        "Received from", readonly=True, help="Mailbox sender, SFTP path or API client."
     )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
@@ -107,9 +123,7 @@ class TkoPaymentImport(models.Model):
         data = self._raw()
         self.fingerprint = fingerprint(data)
         try:
-            if self.file_format == "onec":
-                return self._parse_onec(data)
-            return self._parse_registry(data)
+            return getattr(self, f"_parse_{self.file_format}")(data)
         except FormatError as exc:
             return [LineError(0, None, exc.code, exc.message)], [], []
 
@@ -253,6 +267,42 @@ class TkoPaymentImport(models.Model):
                 continue
             rec._book(payments)
         return True
+
+    def _tko_process(self, background=None):
+        """Check and import: here and now for a small file, as a queue_job for a large one
+        (``background`` None), or as told. The entry point of every channel (screen, mailbox,
+        SFTP, HTTP API)."""
+        limit = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("mobill_tko_integrations.background_import_bytes", 2_000_000)
+        )
+        for rec in self:
+            if rec.state == "done":
+                continue
+            size = len(rec.file or b"") * 3 // 4
+            if background or (background is None and size > limit):
+                rec.state = "queued"
+                rec.with_delay(
+                    description=_("Payment import %(name)s", name=rec.name)
+                )._job_import()
+            else:
+                rec.action_import()
+        return True
+
+    def action_import_background(self):
+        return self._tko_process(background=True)
+
+    def _job_import(self):
+        self.ensure_one()
+        if self.state != "queued":
+            return _("Nothing to do: the import is %(state)s.", state=self.state)
+        self.action_import()
+        return _(
+            "%(booked)s payment(s) booked, %(errors)s problem(s).",
+            booked=self.booked_count,
+            errors=self.error_count,
+        )
 
     def action_reset(self):
         self.filtered(lambda r: r.state in ("checked", "rejected")).write({"state": "draft"})
@@ -421,13 +471,15 @@ class TkoPaymentImport(models.Model):
                     "file": base64.b64encode(content),
                     "file_name": fname,
                     "file_format": self._guess_format(content),
+                    "source": "mail",
+                    "source_ref": msg_dict.get("email_from") or False,
                 }
             )
             records |= super().message_new(msg_dict, vals) if not records else self.create(vals)
         for rec in records:
             try:
                 with self.env.cr.savepoint():
-                    rec.action_import()
+                    rec._tko_process()
             except UserError as exc:
                 _logger.warning("E-mailed payment file %s not imported: %s", rec.name, exc)
         return records[:1]

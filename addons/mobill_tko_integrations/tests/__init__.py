@@ -1,1 +1,9 @@
-from . import test_payment_import
+from . import (
+    test_debt_registry,
+    test_fiscal,
+    test_payment_api,
+    test_payment_import,
+    test_payment_order,
+    test_payment_registry_report,
+    test_payment_sftp,
+)

@@ -1,0 +1,1 @@
+from . import atol_callback, payment_api
