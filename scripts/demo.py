@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import socket
 import subprocess
 import sys
 
@@ -77,6 +78,34 @@ def run(cmd: list[str]) -> None:
         sys.exit(f"[run] ERROR: the command failed (exit {rc}): {' '.join(cmd[3:6])} …")
 
 
+ATOL_FAKE_PORT = 18080
+
+
+def start_atol_fake() -> None:
+    """The local fake of the АТОЛ Онлайн v5 API the demo's cash register points at (the demo
+    cannot reach the real service). It stops with the demo (same process group, Ctrl+C)."""
+    with socket.socket() as sock:
+        if sock.connect_ex(("127.0.0.1", ATOL_FAKE_PORT)) == 0:
+            print(f"[run] the АТОЛ Онлайн fake already answers on port {ATOL_FAKE_PORT}")
+            return
+    subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mobill_tko_core.fiscal.atol_fake",
+            "--port",
+            str(ATOL_FAKE_PORT),
+        ],
+        cwd=ROOT,
+        env=env(),
+        stdout=subprocess.DEVNULL,
+    )
+    print(
+        f"[run] a local fake of АТОЛ Онлайн (fiscal receipts) serves http://127.0.0.1:"
+        f"{ATOL_FAKE_PORT}/possystem/v5 for the demo cash register"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", default="mobill_demo")
@@ -108,13 +137,25 @@ def main() -> None:
     if proc.returncode:
         sys.exit(f"[run] ERROR: could not set up the demo users:\n{proc.stderr[-3000:]}")
     stamp.write_text(fingerprint)
+    files = subprocess.run(
+        odoo_command("-d", db, "--log-level=warn", "--no-http", command="shell"),
+        input=(ROOT / "scripts" / "demo_files.py").read_text(),
+        text=True,
+        cwd=ROOT,
+        env=env(),
+        capture_output=True,
+    )
+    if files.returncode:
+        print(f"[run] WARNING: the sample payment files were not written:\n{files.stderr[-2000:]}")
 
+    start_atol_fake()
     url = f"http://localhost:{args.port}"
     print()
     print(f"MoBill-TKO demo is starting on {url}  (database '{db}', interface in Russian)")
     print("Logins (login / password):")
     for login, password, role in LOGINS:
         print(f"  {login:<11} / {password:<11} {role}")
+    print(f"Sample payment files to import: {ROOT / 'var' / 'demo-files'}")
     print("Stop with Ctrl+C.")
     print(flush=True)
     cmd = odoo_command("-d", db, f"--db-filter=^{db}$", f"--http-port={args.port}")

@@ -2,9 +2,11 @@ from collections import defaultdict
 from decimal import Decimal
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, split_every
 
 from mobill_tko_core.allocation import allocate_batch
+
+from ..tools.copy_writer import CopyBuffer
 
 
 class TkoPaymentAllocation(models.Model):
@@ -51,46 +53,84 @@ class TkoPaymentAllocation(models.Model):
 
         Payments are applied in the order they were paid; each sees the debts the earlier
         ones left (``allocate_batch``): a named period first, then the oldest debt; what is
-        left is an advance.
+        left is an advance. Set-based: the debts and payments of up to 20,000 accounts are read
+        with one query each, allocated by the core and written with ``execute_values``.
         """
+        self.env["tko.payment"].flush_model()
+        self.flush_model()
         for key, records in (("account_id", accounts), ("contract_id", contracts)):
             if not records:
                 continue
-            ids = records.ids
-            self.search([(key, "in", ids)]).unlink()
-            debts = self._debts(key, ids)
-            payments = self.env["tko.payment"].search(
-                [(key, "in", ids), ("state", "=", "posted")], order="date_paid, id"
+            for chunk in split_every(20_000, records.ids):
+                self._reallocate_chunk(key, list(chunk))
+        self.invalidate_model()
+        return True
+
+    @api.model
+    def _reallocate_chunk(self, key, ids):
+        cr = self.env.cr
+        cr.execute(
+            SQL("DELETE FROM tko_payment_allocation WHERE %s = ANY(%s)", SQL.identifier(key), ids)
+        )
+        debts = self._debts(key, ids)
+        cr.execute(
+            SQL(
+                """
+                SELECT p.id, p.%(key)s, p.amount::text, tp.date_start, p.company_id, p.date_paid
+                  FROM tko_payment p
+             LEFT JOIN tko_billing_period tp ON tp.id = p.target_period_id
+                 WHERE p.%(key)s = ANY(%(ids)s) AND p.state = 'posted'
+                 ORDER BY p.date_paid, p.id
+                """,
+                key=SQL.identifier(key),
+                ids=ids,
             )
-            if not payments:
-                continue
-            period_ids = {}
-            debt_map = {}
-            for rid, rows in debts.items():
-                debt_map[rid] = [(day, Decimal(amount)) for day, _pid, amount in rows]
-                for day, pid, _amount in rows:
-                    period_ids[day] = pid
-            batch = allocate_batch(
-                [
-                    (
-                        p[key].id,
-                        Decimal(str(p.amount)),
-                        p.target_period_id.date_start if p.target_period_id else None,
-                    )
-                    for p in payments
-                ],
-                debt_map,
-            )
-            vals = []
-            for index, rid, day, amount in batch.lines:
-                payment = payments[index]
-                vals.append(
-                    {
-                        "payment_id": payment.id,
-                        key: rid,
-                        "company_id": payment.company_id.id,
-                        "period_id": period_ids.get(day) if day else False,
-                        "amount": float(amount),
-                    }
+        )
+        payments = cr.fetchall()
+        if not payments:
+            return
+        period_ids = {}
+        debt_map = {}
+        for rid, rows in debts.items():
+            debt_map[rid] = [(day, Decimal(amount)) for day, _pid, amount in rows]
+            for day, pid, _amount in rows:
+                period_ids[day] = pid
+        batch = allocate_batch(
+            [(rid, Decimal(amount), target) for _id, rid, amount, target, _c, _d in payments],
+            debt_map,
+        )
+        uid, now = self.env.uid, fields.Datetime.now()
+        buffer = CopyBuffer(
+            "tko_payment_allocation",
+            (
+                "payment_id",
+                key,
+                "company_id",
+                "period_id",
+                "period_date",
+                "date_paid",
+                "amount",
+                "create_uid",
+                "create_date",
+                "write_uid",
+                "write_date",
+            ),
+        )
+        for index, rid, day, amount in batch.lines:
+            payment_id, _rid, _amount, _target, company_id, date_paid = payments[index]
+            buffer.add(
+                (
+                    payment_id,
+                    rid,
+                    company_id,
+                    period_ids.get(day) if day else None,
+                    day,
+                    date_paid,
+                    amount,
+                    uid,
+                    now,
+                    uid,
+                    now,
                 )
-            self.create(vals)
+            )
+        buffer.flush(cr)

@@ -23,6 +23,9 @@ class TkoPayment(models.Model):
     )
     import_payer = fields.Char("Payer in the file", readonly=True)
     import_account_number = fields.Char("Account number in the file", readonly=True)
+    reallocation_ids = fields.One2many(
+        "tko.payment.reallocation", "payment_id", "Moves by hand", readonly=True
+    )
     is_unallocated = fields.Boolean(
         "Unallocated", compute="_compute_is_unallocated", store=True, index=True
     )
@@ -60,7 +63,9 @@ class TkoPayment(models.Model):
     def action_open_allocate_wizard(self):
         return {
             "type": "ir.actions.act_window",
-            "name": _("Allocate by hand"),
+            "name": _("Move to another account")
+            if all(p.state == "posted" for p in self)
+            else _("Allocate by hand"),
             "res_model": "tko.payment.allocate.wizard",
             "view_mode": "form",
             "target": "new",

@@ -1,10 +1,13 @@
 import base64
 import logging
 import re
+import time
 from decimal import Decimal
 
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_billing.tools.copy_writer import CopyBuffer
 from odoo.exceptions import UserError
+from odoo.tools import split_every
 
 from mobill_tko_core.allocation import match_payment
 from mobill_tko_core.formats import FormatError, LineError, fingerprint, onec_bank, registry
@@ -94,6 +97,24 @@ class TkoPaymentImport(models.Model):
     )
     unallocated_count = fields.Integer("Unallocated", readonly=True)
     payment_ids = fields.One2many("tko.payment", "import_id", "Payments")
+    # a registry: the payment order that carries its money (named in its trailer)
+    order_date = fields.Date("Order date", readonly=True)
+    order_expected = fields.Monetary(
+        "Order amount expected",
+        readonly=True,
+        help="The sum the bank transfers for this registry (its trailer): total less commission.",
+    )
+    order_id = fields.Many2one("tko.payment.order", "Bank payment order", readonly=True)
+    order_state = fields.Selection(related="order_id.state", string="Order check")
+    # a 1C statement: the registries' payment orders it contains (not booked as payments)
+    statement_order_ids = fields.One2many(
+        "tko.payment.order", "import_id", "Registry payment orders"
+    )
+    statement_order_count = fields.Integer(compute="_compute_statement_order_count")
+
+    def _compute_statement_order_count(self):
+        for rec in self:
+            rec.statement_order_count = len(rec.statement_order_ids)
 
     def init(self):
         # a file is imported once per company; rejected or checked copies may exist
@@ -142,9 +163,18 @@ class TkoPaymentImport(models.Model):
             )
         self.bank = statement.sender or ""
         payments = []
+        profiles = self.env["tko.registry.profile"].search(
+            [("company_id", "in", [self.company_id.id, False])]
+        )
+        bank_inns = [inn.strip() for p in profiles for inn in (p.order_payer_inn or "").split(",")]
+        patterns = [p.order_purpose_regex for p in profiles if p.order_purpose_regex]
         for doc in onec_bank.incoming_payments(statement, own):
+            is_order = any(
+                registry.is_registry_order(doc, bank_inns, pattern) for pattern in patterns
+            ) or registry.is_registry_order(doc, bank_inns)
             payments.append(
                 {
+                    "kind": "order" if is_order else "payment",
                     "line": doc.line,
                     "key": doc.key,
                     "amount": doc.amount,
@@ -171,6 +201,13 @@ class TkoPaymentImport(models.Model):
         number = trailer.order_number if trailer else ""
         self.bank = profile.source
         self.registry_number = number
+        self.order_date = trailer.order_date if trailer else False
+        expected = None
+        if trailer:
+            expected = (
+                trailer.transfer_total if trailer.transfer_total is not None else (trailer.total)
+            )
+        self.order_expected = float(expected) if expected is not None else 0.0
         today = fields.Date.context_today(self)
         payments = [
             {
@@ -192,7 +229,7 @@ class TkoPaymentImport(models.Model):
         ]
         return list(result.errors), list(result.warnings), payments
 
-    def _write_report(self, errors, warnings, payments):
+    def _write_report(self, errors, warnings, payments, orders=()):
         self.ensure_one()
         self.error_ids.unlink()
         vals = [
@@ -206,6 +243,21 @@ class TkoPaymentImport(models.Model):
             }
             for severity, items in (("error", errors), ("warning", warnings))
             for e in items
+        ]
+        vals += [
+            {
+                "import_id": self.id,
+                "severity": "info",
+                "line": o["line"],
+                "code": "registry_order",
+                "message": _(
+                    "Payment order %(number)s for %(amount)s carries a bank registry: "
+                    "it is checked against the registry, not booked as a payment.",
+                    number=o["reference"],
+                    amount=o["amount"],
+                ),
+            }
+            for o in orders
         ]
         self.env["tko.payment.import.error"].create(vals)
         self.write(
@@ -246,8 +298,9 @@ class TkoPaymentImport(models.Model):
             if rec.state == "done":
                 raise UserError(_("The file %(name)s is imported already.", name=rec.name))
             errors, warnings, payments = rec._parse()
+            payments, orders = rec._split_orders(payments)
             rec._check_duplicate_file(errors)
-            rec._write_report(errors, warnings, payments)
+            rec._write_report(errors, warnings, payments, orders)
             rec.state = "rejected" if errors else "checked"
         return True
 
@@ -256,17 +309,41 @@ class TkoPaymentImport(models.Model):
         for rec in self:
             if rec.state == "done":
                 raise UserError(_("The file %(name)s is imported already.", name=rec.name))
+            started = time.perf_counter()
             errors, warnings, payments = rec._parse()
+            payments, orders = rec._split_orders(payments)
             rec._check_duplicate_file(errors)
-            rec._write_report(errors, warnings, payments)
+            rec._write_report(errors, warnings, payments, orders)
+            parsed = time.perf_counter()
+            _logger.info(
+                "Payment import %s: %s line(s) read and checked in %.1f s, %s error(s)",
+                rec.id,
+                len(payments),
+                parsed - started,
+                len(errors),
+            )
             if errors:
                 rec.state = "rejected"
                 rec._message_log(
                     body=_("Rejected: %(count)s problem(s); nothing was booked.", count=len(errors))
                 )
                 continue
-            rec._book(payments)
+            rec._book(payments, orders)
+            _logger.info(
+                "Payment import %s: %s payment(s) booked and allocated in %.1f s",
+                rec.id,
+                rec.booked_count,
+                time.perf_counter() - parsed,
+            )
         return True
+
+    @api.model
+    def _split_orders(self, payments):
+        """``(payments, orders)``: the banks' registry transfers are not payments."""
+        orders = [p for p in payments if p.get("kind") == "order"]
+        if not orders:
+            return payments, []
+        return [p for p in payments if p.get("kind") != "order"], orders
 
     def _tko_process(self, background=None):
         """Check and import: here and now for a small file, as a queue_job for a large one
@@ -319,16 +396,26 @@ class TkoPaymentImport(models.Model):
         }
 
     # ------------------------------------------------------------------ booking
-    def _book(self, payments):
+    def _book(self, payments, orders=()):
+        """Book the payments of a checked file, set-based.
+
+        Payments to personal accounts (a bank registry holds up to hundreds of thousands) are
+        written with ``execute_values`` as posted and allocated in SQL
+        (``tko.payment.allocation._reallocate``); contract payments go through the ORM and
+        ``action_post`` (accounting, reconciliation with invoices); unrecognised ones wait as
+        drafts in the queue of unallocated payments. Payments whose key was booked before are
+        skipped."""
         self.ensure_one()
         Payment = self.env["tko.payment"]
+        Payment.flush_model()
         keys = [p["key"] for p in payments]
-        Payment.flush_model(["import_key"])
-        self.env.cr.execute(
-            "SELECT import_key FROM tko_payment WHERE company_id = %s AND import_key = ANY(%s)",
-            (self.company_id.id, keys),
-        )
-        known = {row[0] for row in self.env.cr.fetchall()}
+        known = set()
+        for chunk in split_every(50_000, keys):
+            self.env.cr.execute(
+                "SELECT import_key FROM tko_payment WHERE company_id = %s AND import_key = ANY(%s)",
+                (self.company_id.id, list(chunk)),
+            )
+            known.update(row[0] for row in self.env.cr.fetchall())
         fresh, seen = [], set()
         for p in payments:
             if p["key"] in known or p["key"] in seen:
@@ -337,41 +424,45 @@ class TkoPaymentImport(models.Model):
             fresh.append(p)
         targets = self._match(fresh)
         periods = self._periods({p["period"] for p in fresh if p["period"]})
-        vals_list = []
+        to_accounts, to_contracts, waiting = [], [], []
         for p in fresh:
             account, contract = targets.get(p["key"], (False, False))
-            vals_list.append(
-                {
-                    "company_id": self.company_id.id,
-                    "account_id": account,
-                    "contract_id": contract,
-                    "amount": float(p["amount"]),
-                    "date_paid": p["date_paid"],
-                    "date_booked": p["date_booked"],
-                    "channel": self.channel,
-                    "source": "import",
-                    "reference": p["reference"] or False,
-                    "purpose": p["purpose"] or False,
-                    "target_period_id": periods.get(p["period"], False),
-                    "import_id": self.id,
-                    "import_line": p["line"],
-                    "import_bank": p["bank"] or False,
-                    "import_registry_number": p["registry_number"] or False,
-                    "import_key": p["key"],
-                    "import_payer": p["payer"] or False,
-                    "import_account_number": p["account_number"] or False,
-                }
+            if account:
+                to_accounts.append((p, account))
+            elif contract:
+                to_contracts.append((p, contract))
+            else:
+                waiting.append(p)
+        ids = self._insert_payments(to_accounts, "posted", periods)
+        ids += self._insert_payments([(p, False) for p in waiting], "draft", periods)
+        if to_accounts:
+            self.env["tko.payment.allocation"]._reallocate(
+                accounts=self.env["tko.account"].browse({a for _p, a in to_accounts})
             )
-        created = Payment.with_context(tracking_disable=True).create(vals_list)
-        matched = created.filtered(lambda x: not x.is_unallocated)
-        matched.action_post()
+        contract_payments = Payment.with_context(tracking_disable=True).create(
+            [
+                dict(self._payment_vals(p, periods), contract_id=contract)
+                for p, contract in to_contracts
+            ]
+        )
+        contract_payments.action_post()
+        self._book_orders(orders)
+        if self.file_format == "registry" and self.registry_number:
+            self.env["tko.payment.order"].search(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("state", "=", "unmatched"),
+                    ("number", "=", self.registry_number.strip()),
+                ]
+            )._match_registries(self)
+        booked = len(ids) + len(contract_payments)
         self.write(
             {
                 "state": "done",
-                "booked_count": len(created),
-                "booked_amount": sum(created.mapped("amount")),
+                "booked_count": booked,
+                "booked_amount": float(sum((p["amount"] for p in fresh), Decimal(0))),
                 "skipped_count": len(payments) - len(fresh),
-                "unallocated_count": len(created) - len(matched),
+                "unallocated_count": len(waiting),
             }
         )
         self._message_log(
@@ -383,7 +474,162 @@ class TkoPaymentImport(models.Model):
                 skipped=self.skipped_count,
             )
         )
-        return created
+        return Payment.browse(ids) | contract_payments
+
+    def _payment_vals(self, p, periods, base=None):
+        if base is None:
+            base = {
+                "company_id": self.company_id.id,
+                "channel": self.channel,
+                "import_id": self.id,
+            }
+        return {
+            "company_id": base["company_id"],
+            "amount": float(p["amount"]),
+            "date_paid": p["date_paid"],
+            "date_booked": p["date_booked"],
+            "channel": base["channel"],
+            "source": "import",
+            "reference": p["reference"] or False,
+            "purpose": p["purpose"] or False,
+            "target_period_id": periods.get(p["period"], False),
+            "import_id": base["import_id"],
+            "import_line": p["line"],
+            "import_bank": p["bank"] or False,
+            "import_registry_number": p["registry_number"] or False,
+            "import_key": p["key"],
+            "import_payer": p["payer"] or False,
+            "import_account_number": p["account_number"] or False,
+        }
+
+    def _payment_names(self, count):
+        """``count`` numbers of the payment sequence; drawn in one query when the sequence is
+        a standard (PostgreSQL) one."""
+        Sequence = self.env["ir.sequence"].sudo()
+        seq = Sequence.search(
+            [("code", "=", "tko.payment"), ("company_id", "in", [self.company_id.id, False])],
+            order="company_id",
+            limit=1,
+        )
+        if not seq or seq.implementation != "standard" or seq.use_date_range:
+            return [
+                Sequence.with_company(self.company_id).next_by_code("tko.payment") or "/"
+                for _i in range(count)
+            ]
+        self.env.cr.execute(
+            "SELECT nextval(%s) FROM generate_series(1, %s)", (f"ir_sequence_{seq.id:03d}", count)
+        )
+        prefix, suffix = seq._get_prefix_suffix()
+        return [f"{prefix}{number:0{seq.padding}d}{suffix}" for (number,) in self.env.cr.fetchall()]
+
+    def _insert_payments(self, rows, state, periods):
+        """Write ``[(payment dict, account id or False)]`` as tko.payment rows in ``state``
+        with COPY, 20,000 rows a statement (ids drawn from the table's sequence first);
+        returns their ids."""
+        if not rows:
+            return []
+        Payment = self.env["tko.payment"]
+        cr = self.env.cr
+        partners = {}
+        account_ids = list({a for _p, a in rows if a})
+        if account_ids:
+            cr.execute("SELECT id, partner_id FROM tko_account WHERE id = ANY(%s)", (account_ids,))
+            partners = dict(cr.fetchall())
+        names = self._payment_names(len(rows))
+        cr.execute("SELECT nextval('tko_payment_id_seq') FROM generate_series(1, %s)", (len(rows),))
+        ids = [row[0] for row in cr.fetchall()]
+        uid, now = self.env.uid, fields.Datetime.now()
+        base = {"company_id": self.company_id.id, "channel": self.channel, "import_id": self.id}
+        common = self._payment_vals(rows[0][0], periods, base)
+        columns = [
+            "id",
+            "name",
+            "account_id",
+            "partner_id",
+            "state",
+            "is_unallocated",
+            *common,
+            "create_uid",
+            "create_date",
+            "write_uid",
+            "write_date",
+        ]
+        buffer = CopyBuffer("tko_payment", columns)
+        for (p, account), name, new_id in zip(rows, names, ids, strict=True):
+            vals = self._payment_vals(p, periods, base)
+            buffer.add(
+                (
+                    new_id,
+                    name,
+                    account,
+                    partners.get(account),
+                    state,
+                    not account,
+                    *vals.values(),
+                    uid,
+                    now,
+                    uid,
+                    now,
+                )
+            )
+            if buffer.count >= 20_000:
+                buffer.flush(cr)
+        buffer.flush(cr)
+        Payment.invalidate_model()
+        records = Payment.browse(ids)
+        # stored computed fields other modules add to tko.payment
+        for field in Payment._fields.values():
+            if field.store and field.compute and field.name != "is_unallocated":
+                self.env.add_to_compute(field, records)
+        records.flush_recordset()
+        return ids
+
+    def _book_orders(self, orders):
+        if not orders:
+            return
+        Order = self.env["tko.payment.order"]
+        self.env.cr.execute(
+            "SELECT key FROM tko_payment_order WHERE company_id = %s AND key = ANY(%s)",
+            (self.company_id.id, [o["key"] for o in orders]),
+        )
+        known = {row[0] for row in self.env.cr.fetchall()}
+        created = Order.create(
+            [
+                {
+                    "import_id": self.id,
+                    "import_line": o["line"],
+                    "company_id": self.company_id.id,
+                    "number": (o["reference"] or "").strip() or "?",
+                    "date": o["date_paid"],
+                    "date_received": o["date_booked"],
+                    "amount": float(o["amount"]),
+                    "payer_name": o["payer"] or False,
+                    "payer_inn": o["payer_inn"] or False,
+                    "purpose": o["purpose"] or False,
+                    "key": o["key"],
+                }
+                for o in orders
+                if o["key"] not in known
+            ]
+        )
+        created._match_registries()
+
+    def _order_expected(self):
+        self.ensure_one()
+        return self.order_expected or self.amount_total
+
+    def _order_state(self, order):
+        """``matched`` / ``mismatch`` when ``order`` carries this registry's money, else None."""
+        self.ensure_one()
+        expected = self._order_expected()
+        return registry.order_match_state(
+            self.registry_number or "",
+            self.order_date or None,
+            Decimal(str(expected)) if expected else None,
+            order.number or "",
+            order.date,
+            Decimal(str(order.amount)),
+        )
 
     def _periods(self, dates):
         if not dates:
@@ -395,6 +641,23 @@ class TkoPaymentImport(models.Model):
         """``{key: (account_id, contract_id)}``: by the account number of the line, else by
         the purpose text (account, contract, INN) with the core :func:`match_payment`."""
         company = self.company_id
+        # 1. the account number of the line, in one query (a registry's usual case)
+        numbers = list({p["account_number"] for p in payments if p["account_number"]})
+        direct = {}
+        for chunk in split_every(50_000, numbers):
+            self.env.cr.execute(
+                """SELECT name, id FROM tko_account
+                    WHERE name = ANY(%s) AND (company_id = %s OR company_id IS NULL)""",
+                (list(chunk), company.id),
+            )
+            direct.update(self.env.cr.fetchall())
+        result = {
+            p["key"]: (direct[p["account_number"]], False)
+            for p in payments
+            if p["account_number"] in direct
+        }
+        # 2. the others by their purpose text (account, contract, INN)
+        payments = [p for p in payments if p["key"] not in result]
         tokens = set()
         for p in payments:
             for text in (p["account_number"], p["purpose"], p["payer_inn"]):
@@ -402,7 +665,7 @@ class TkoPaymentImport(models.Model):
                     tokens |= {tok, tok.upper(), tok.lstrip("0")}
         tokens.discard("")
         if not tokens:
-            return {}
+            return result
         domain = [("company_id", "in", [company.id, False])]
         accounts = self.env["tko.account"].search_read(
             [("name", "in", list(tokens)), *domain], ["name"]
@@ -423,14 +686,11 @@ class TkoPaymentImport(models.Model):
                 by_inn[partner.vat] = (False, contract.id)
             elif not contract and len(account) == 1:
                 by_inn[partner.vat] = (account.id, False)
-        result = {}
+        known_accounts, known_contracts, known_inns = set(accounts), set(contracts), set(by_inn)
         for p in payments:
             number = p["account_number"]
-            if number and number in accounts:
-                result[p["key"]] = (accounts[number], False)
-                continue
             text = " ".join(x for x in (number, p["purpose"]) if x)
-            found = match_payment(text, set(accounts), set(contracts), set(by_inn))
+            found = match_payment(text, known_accounts, known_contracts, known_inns)
             if found is None and p["payer_inn"] in by_inn:
                 found = ("inn", p["payer_inn"], 0.5)
             if found is None:

@@ -11,7 +11,9 @@ class TkoPaymentImportError(models.Model):
     import_id = fields.Many2one("tko.payment.import", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="import_id.company_id", store=True)
     severity = fields.Selection(
-        [("error", "Error"), ("warning", "Warning")], required=True, default="error"
+        [("error", "Error"), ("warning", "Warning"), ("info", "Note")],
+        required=True,
+        default="error",
     )
     line = fields.Integer(help="1-based line number; 0 is the file as a whole.")
     field_name = fields.Char("Field")

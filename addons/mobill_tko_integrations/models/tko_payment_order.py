@@ -1,1 +1,97 @@
-# placeholder: filled in by its owner
+from odoo import api, fields, models
+
+
+class TkoPaymentOrder(models.Model):
+    """A bank's aggregated payment order found in a 1C statement: it carries the money of a
+    payment registry, whose lines are the consumers' payments. It is not booked as a payment
+    (that would count the money twice); it is matched to its registry instead, so that the
+    registry's total can be checked against the money the bank really transferred."""
+
+    _name = "tko.payment.order"
+    _description = "Registry payment order"
+    _order = "date desc, id desc"
+    _rec_name = "number"
+
+    import_id = fields.Many2one(
+        "tko.payment.import", "Bank statement", required=True, ondelete="cascade", index=True
+    )
+    import_line = fields.Integer("Line in the statement", readonly=True)
+    company_id = fields.Many2one("res.company", required=True, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    number = fields.Char("Order number", required=True, index=True)
+    date = fields.Date("Order date", required=True)
+    date_received = fields.Date("Received on")
+    amount = fields.Monetary(required=True)
+    payer_name = fields.Char("Payer")
+    payer_inn = fields.Char("Payer INN")
+    purpose = fields.Text("Purpose of payment")
+    key = fields.Char("Idempotency key", required=True, readonly=True)
+    registry_import_id = fields.Many2one(
+        "tko.payment.import", "Registry", index=True, help="The registry whose money it carries."
+    )
+    registry_amount = fields.Monetary(
+        "Registry expects", help="The sum to transfer named in the registry's trailer."
+    )
+    difference = fields.Monetary(compute="_compute_difference", store=True)
+    state = fields.Selection(
+        [
+            ("unmatched", "Registry not received"),
+            ("matched", "Matched"),
+            ("mismatch", "Amount differs"),
+        ],
+        default="unmatched",
+        required=True,
+        index=True,
+    )
+
+    _sql_constraints = [
+        (
+            "key_company_uniq",
+            "unique(company_id, key)",
+            "This payment order has been read from a statement already.",
+        )
+    ]
+
+    @api.depends("amount", "registry_amount", "registry_import_id")
+    def _compute_difference(self):
+        for rec in self:
+            rec.difference = (
+                rec.amount - rec.registry_amount if rec.registry_import_id else rec.amount
+            )
+
+    def _match_registries(self, registries=None):
+        """Link each unmatched order to the registry import (done) whose trailer names it."""
+        Import = self.env["tko.payment.import"]
+        for rec in self.filtered(lambda o: o.state == "unmatched"):
+            candidates = registries
+            if candidates is None:
+                candidates = Import.search(
+                    [
+                        ("company_id", "=", rec.company_id.id),
+                        ("file_format", "=", "registry"),
+                        ("state", "=", "done"),
+                        ("registry_number", "=", rec.number.strip()),
+                        ("order_id", "=", False),
+                    ]
+                )
+            for registry in candidates:
+                state = registry._order_state(rec)
+                if state:
+                    rec.write(
+                        {
+                            "registry_import_id": registry.id,
+                            "registry_amount": registry._order_expected(),
+                            "state": state,
+                        }
+                    )
+                    registry.order_id = rec
+                    break
+        return True
+
+    def action_open_registry(self):
+        self.ensure_one()
+        return self.registry_import_id.get_formview_action()
+
+    def action_open_statement(self):
+        self.ensure_one()
+        return self.import_id.get_formview_action()

@@ -1,4 +1,5 @@
 import json
+import re
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
@@ -11,6 +12,8 @@ BUILTIN = {
     "registry_profile_sberbank": ("Sberbank (standard)", SBERBANK_STANDARD),
     "registry_profile_generic_csv": ("Generic CSV", GENERIC_CSV),
 }
+# the payer of the aggregated payment orders of a built-in profile (ПАО Сбербанк)
+BUILTIN_ORDER_PAYER = {"registry_profile_sberbank": "7707083893"}
 
 
 class TkoRegistryProfile(models.Model):
@@ -45,6 +48,18 @@ class TkoRegistryProfile(models.Model):
     trailer_required = fields.Boolean()
     check_commission = fields.Boolean(default=True)
     line_ending = fields.Selection([("crlf", "CR LF"), ("lf", "LF")], default="crlf")
+    order_payer_inn = fields.Char(
+        "Bank INN in statements",
+        help="INN (comma-separated if several) of the bank as the payer of the payment orders "
+        "that transfer this bank's registries. In a 1C statement such an order is matched to its "
+        "registry instead of being booked as a payment.",
+    )
+    order_purpose_regex = fields.Char(
+        "Order purpose pattern",
+        default="реестр",
+        help="A statement document whose purpose matches this regular expression (case "
+        "ignored) is taken for a registry transfer too.",
+    )
 
     _sql_constraints = [
         ("code_company_uniq", "unique(code, company_id)", "The profile code must be unique.")
@@ -105,13 +120,32 @@ class TkoRegistryProfile(models.Model):
         for rec in self:
             rec.to_profile()
 
+    @api.constrains("order_purpose_regex")
+    def _check_order_purpose_regex(self):
+        for rec in self.filtered("order_purpose_regex"):
+            try:
+                re.compile(rec.order_purpose_regex)
+            except re.error as exc:
+                raise ValidationError(
+                    _(
+                        "Profile %(name)s: the order purpose pattern is not a valid regular "
+                        "expression (%(error)s).",
+                        name=rec.name,
+                        error=exc,
+                    )
+                ) from exc
+
     @api.model
     def _install_builtin_profiles(self):
         """Create (or leave as they are) the profiles built into the core."""
         records = [
             {
                 "xml_id": f"mobill_tko_integrations.{xmlid}",
-                "values": dict(self._vals_from_profile(profile), name=name),
+                "values": dict(
+                    self._vals_from_profile(profile),
+                    name=name,
+                    order_payer_inn=BUILTIN_ORDER_PAYER.get(xmlid, False),
+                ),
                 "noupdate": True,
             }
             for xmlid, (name, profile) in BUILTIN.items()

@@ -14,8 +14,9 @@ OWN = "40702810900000000001"
 PAYER_ACC = "40702810500000000777"
 
 
-@tagged("post_install", "-at_install")
-class TestPaymentImport(BillingCase):
+class PaymentImportCase(BillingCase):
+    """Fixtures and file builders for the payment import tests."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -78,6 +79,9 @@ class TestPaymentImport(BillingCase):
             payment_type="01",
         )
 
+
+@tagged("post_install", "-at_install")
+class TestPaymentImport(PaymentImportCase):
     def test_registry_import_lands_on_accounts_and_once(self):
         data = self._registry(
             [(self.acc1.name, "300.00", "op1"), (self.acc2.name, "150.50", "op2")]

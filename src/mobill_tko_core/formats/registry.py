@@ -38,6 +38,8 @@ from mobill_tko_core.formats import (
 from mobill_tko_core.money import ZERO, round_money
 
 __all__ = [
+    "is_registry_order",
+    "order_match_state",
     "GENERIC_CSV",
     "PAYMENT_FIELDS",
     "SBERBANK_STANDARD",
@@ -810,3 +812,39 @@ def write_registry(
             f"The character «{bad}» cannot be written in {profile.encoding}.",
             character=bad,
         ) from exc
+
+
+# -- the payment order that carries a registry's money ---------------------------------------
+
+
+def is_registry_order(doc, bank_inns: Iterable[str] = (), purpose_pattern: str | None = None):
+    """True when a statement document is a bank's aggregated transfer of a payment registry
+    (it is not a payment of its own: the registry's lines are). Recognised by the payer's INN
+    (the banks that send registries) or by its purpose text (``purpose_pattern``, a regular
+    expression matched case-insensitively, e.g. ``реестр``)."""
+    inns = {inn.strip() for inn in bank_inns if inn and inn.strip()}
+    if doc.payer.inn and doc.payer.inn.strip() in inns:
+        return True
+    if purpose_pattern and re.search(purpose_pattern, doc.purpose or "", re.IGNORECASE):
+        return True
+    return False
+
+
+def order_match_state(
+    order_number: str,
+    order_date: date | None,
+    expected: Decimal | None,
+    number: str,
+    day: date | None,
+    amount: Decimal,
+) -> str | None:
+    """How a statement document relates to a registry whose trailer names the order
+    ``order_number`` of ``order_date`` for ``expected`` (the sum to transfer, or the total):
+    ``"matched"``, ``"mismatch"`` (same order, another amount) or None (another document)."""
+    if not order_number or number.strip() != order_number.strip():
+        return None
+    if order_date is not None and day is not None and day != order_date:
+        return None
+    if expected is not None and round_money(amount) != round_money(expected):
+        return "mismatch"
+    return "matched"
