@@ -14,6 +14,7 @@
         "security/ir.model.access-payacc.csv",
         "security/ir.model.access-unpaid.csv",
         "security/mobill_tko_billing_rules.xml",
+        "security/payment_accounting_rules.xml",
         "data/ir_sequence.xml",
         "data/queue_job_data.xml",
         "data/payment_accounting_data.xml",

@@ -9,6 +9,8 @@ from mobill_tko_core.formats.debt_registry import (
     SBERBANK_DEBT,
     DebtRegistryProfile,
     DebtRow,
+    export_due,
+    period_to_pay,
     write_debt_registry,
 )
 
@@ -121,3 +123,38 @@ def test_profile_from_dict_rejects_unknown_keys():
     assert exc.value.code == "formats.debt_registry.bad_profile"
     assert exc.value.params["keys"] == ["colums"]
     assert DebtRegistryProfile.from_dict(SBERBANK_DEBT.to_dict()) == SBERBANK_DEBT
+
+
+def test_period_to_pay():
+    assert period_to_pay(date(2025, 2, 20)) == date(2025, 1, 1)
+    assert period_to_pay(date(2025, 1, 5)) == date(2024, 12, 1)
+    assert period_to_pay(date(2025, 1, 5), 0) == date(2025, 1, 1)
+    assert period_to_pay(date(2025, 3, 31), 14) == date(2024, 1, 1)
+    with pytest.raises(ValueError):
+        period_to_pay(date(2025, 1, 5), -1)
+
+
+@pytest.mark.parametrize(
+    ("schedule", "day", "today", "last", "due"),
+    [
+        ("none", 1, date(2025, 2, 5), None, False),
+        ("daily", 1, date(2025, 2, 5), None, True),
+        ("daily", 1, date(2025, 2, 5), date(2025, 2, 4), True),
+        ("daily", 1, date(2025, 2, 5), date(2025, 2, 5), False),
+        ("monthly", 5, date(2025, 2, 4), None, False),  # not yet
+        ("monthly", 5, date(2025, 2, 5), None, True),
+        ("monthly", 5, date(2025, 2, 9), date(2025, 1, 5), True),  # missed day: catch up
+        ("monthly", 5, date(2025, 2, 9), date(2025, 2, 5), False),  # done this month
+        ("monthly", 31, date(2025, 2, 28), date(2025, 1, 31), True),  # clipped to Feb 28
+        ("monthly", 31, date(2025, 2, 27), date(2025, 1, 31), False),
+    ],
+)
+def test_export_due(schedule, day, today, last, due):
+    assert export_due(schedule, day, today, last) is due
+
+
+def test_export_due_rejects_bad_settings():
+    with pytest.raises(ValueError):
+        export_due("weekly", 1, date(2025, 2, 5), None)
+    with pytest.raises(ValueError):
+        export_due("monthly", 0, date(2025, 2, 5), None)

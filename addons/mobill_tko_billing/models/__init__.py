@@ -16,6 +16,7 @@ from . import account_move
 from . import account_chart_template
 from . import tko_billing_accounting
 from . import tko_payment_accounting
+from . import tko_payment_posting
 from . import tko_account
 from . import tko_contract
 from . import tko_object_characteristic
@@ -25,3 +26,4 @@ from . import tko_contract_line
 from . import tko_contract_condition
 from . import report_charge_breakdown
 from . import tko_billing_reconciliation
+from . import tko_payment_reconciliation

@@ -181,9 +181,9 @@ class TkoDebtor(models.Model):
     @api.model
     def _refresh(self):
         """Rebuild the registry from the ledger as of today."""
-        for name in ("tko.charge", "tko.payment", "tko.penalty", "tko.notice", "tko.claim"):
-            if name in self.env:
-                self.env[name].flush_model()
+        # the view reads the ledger, the allocation, addresses, partners, penalties, notices
+        # and claims: everything pending in the ORM must be in the tables first
+        self.env.flush_all()
         cr = self.env.cr
         cr.execute("SELECT ispopulated FROM pg_matviews WHERE matviewname = %s", (self._table,))
         populated = (cr.fetchone() or [False])[0]

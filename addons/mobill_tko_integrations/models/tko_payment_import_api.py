@@ -1,1 +1,79 @@
-# placeholder: filled in by its owner
+from datetime import timedelta
+
+from odoo import _, fields, models
+
+from mobill_tko_core.formats import LineError, agent_json
+
+
+class TkoPaymentImport(models.Model):
+    """Imports that came through the HTTP API (JSON payments of an agent, or files it posted)
+    or from an SFTP folder keep the agent or the folder that delivered them."""
+
+    _inherit = "tko.payment.import"
+
+    file_format = fields.Selection(
+        selection_add=[("agent_json", "Payments of an agent (JSON)")],
+        ondelete={"agent_json": "cascade"},
+    )
+    agent_id = fields.Many2one(
+        "tko.payment.agent",
+        "Payment agent",
+        readonly=True,
+        index=True,
+        ondelete="restrict",
+        help="The bank or payment agent that posted this import through the HTTP API.",
+    )
+    sftp_source_id = fields.Many2one(
+        "tko.payment.sftp.source",
+        "SFTP folder",
+        readonly=True,
+        index=True,
+        ondelete="set null",
+        help="The SFTP folder this file was fetched from.",
+    )
+
+    def _parse_agent_json(self, data):
+        """Payments an agent posted as JSON (:mod:`mobill_tko_core.formats.agent_json`)."""
+        self.ensure_one()
+        if not self.agent_id:
+            return (
+                [
+                    LineError(
+                        0,
+                        None,
+                        "agent_json.no_agent",
+                        _("JSON payments can only come from a payment agent through the API."),
+                    )
+                ],
+                [],
+                [],
+            )
+        # a day of slack: the agent's clock may be in a time zone ahead of ours
+        latest = fields.Date.context_today(self) + timedelta(days=1)
+        result = agent_json.read_payments(data, self.agent_id.code, today=latest)
+        self.bank = self.agent_id.name
+        self.registry_number = result.registry_number
+        payments = []
+        for p in result.records:
+            purpose = p.purpose
+            if p.contract:
+                # the contract number after the marker the matcher knows (data, not a message)
+                purpose = " ".join(x for x in (f"договор № {p.contract}", purpose) if x)
+            payments.append(
+                {
+                    "line": p.line,
+                    "key": p.key,
+                    "amount": p.amount,
+                    "date_paid": p.paid_date,
+                    "date_booked": fields.Date.context_today(self),
+                    "account_number": p.account,
+                    "purpose": purpose,
+                    "payer": p.payer,
+                    "payer_inn": "",
+                    "reference": p.payment_id,
+                    "period": p.period,
+                    "bank": self.agent_id.name,
+                    "registry_number": result.registry_number,
+                }
+            )
+        return list(result.errors), list(result.warnings), payments

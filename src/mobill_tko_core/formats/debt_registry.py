@@ -14,6 +14,7 @@ of the export), ``count``, ``total`` (formatted amount) and any extra keyword gi
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -24,7 +25,14 @@ from mobill_tko_core.formats import FormatError, LineError, check_encoding, know
 from mobill_tko_core.formats.registry import PERIOD_FORMATS, format_period
 from mobill_tko_core.money import ZERO, round_money, to_decimal
 
-__all__ = ["SBERBANK_DEBT", "DebtRegistryProfile", "DebtRow", "write_debt_registry"]
+__all__ = [
+    "SBERBANK_DEBT",
+    "DebtRegistryProfile",
+    "DebtRow",
+    "export_due",
+    "period_to_pay",
+    "write_debt_registry",
+]
 
 ROW_FIELDS = ("account", "payer", "address", "period", "amount")
 NON_POSITIVE = ("keep", "zero", "skip")
@@ -261,3 +269,35 @@ def _row_cells(row: DebtRow, number: int, profile, period, errors):
     if len(errors) > before:
         return None, ZERO
     return cells, amount
+
+
+SCHEDULES = ("none", "monthly", "daily")
+
+
+def period_to_pay(export_date: date, months_back: int = 1) -> date:
+    """First day of the month to pay: ``months_back`` months before the export's month
+    (1: the charges of last month, billed at the start of this one; 0: this month)."""
+    if months_back < 0:
+        raise ValueError("months_back cannot be negative")
+    m = export_date.month - 1 - months_back
+    return date(export_date.year + m // 12, m % 12 + 1, 1)
+
+
+def export_due(schedule: str, day: int, today: date, last: date | None) -> bool:
+    """Is a scheduled export due ``today``, the last one having been made on ``last``?
+
+    ``daily``: once a day. ``monthly``: once a month, on ``day`` (clipped to the month's
+    length) or later when that day was missed. ``none``: never.
+    """
+    if schedule not in SCHEDULES:
+        raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}")
+    if schedule == "none" or (last is not None and last >= today):
+        return False
+    if schedule == "daily":
+        return True
+    if not 1 <= int(day) <= 31:
+        raise ValueError("the day of the month must be 1…31")
+    run_day = min(int(day), calendar.monthrange(today.year, today.month)[1])
+    if today.day < run_day:
+        return False
+    return last is None or (last.year, last.month) != (today.year, today.month)

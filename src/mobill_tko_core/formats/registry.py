@@ -17,6 +17,7 @@ in a bank statement.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import zipfile
@@ -38,8 +39,6 @@ from mobill_tko_core.formats import (
 from mobill_tko_core.money import ZERO, round_money
 
 __all__ = [
-    "is_registry_order",
-    "order_match_state",
     "GENERIC_CSV",
     "PAYMENT_FIELDS",
     "SBERBANK_STANDARD",
@@ -49,7 +48,9 @@ __all__ = [
     "RegistryResult",
     "RegistryTrailer",
     "format_period",
+    "is_registry_order",
     "match_bank_document",
+    "order_match_state",
     "parse_period",
     "read_registry",
     "write_registry",
@@ -395,14 +396,23 @@ class _LineReader:
         text = self.text(name)
         if not text:
             return None
-        try:
-            value = datetime.strptime(text, fmt)
-        except ValueError:
+        value = _strptime(text, fmt)
+        if value is None:
             self.error(
                 name, f"bad_{name.split('_')[-1]}", f"«{text}» is not written {_human(fmt)}."
             )
             return None
         return value.date() if kind is date else value.time()
+
+
+@functools.lru_cache(maxsize=4096)
+def _strptime(text: str, fmt: str) -> datetime | None:
+    """``datetime.strptime`` or None; cached: a registry repeats a few dates and times
+    thousands of times, and strptime is the slowest step of reading a line."""
+    try:
+        return datetime.strptime(text, fmt)
+    except ValueError:
+        return None
 
 
 def _read_payment(profile: RegistryProfile, number: int, cells: list[str], errors: list):
@@ -825,9 +835,7 @@ def is_registry_order(doc, bank_inns: Iterable[str] = (), purpose_pattern: str |
     inns = {inn.strip() for inn in bank_inns if inn and inn.strip()}
     if doc.payer.inn and doc.payer.inn.strip() in inns:
         return True
-    if purpose_pattern and re.search(purpose_pattern, doc.purpose or "", re.IGNORECASE):
-        return True
-    return False
+    return bool(purpose_pattern and re.search(purpose_pattern, doc.purpose or "", re.IGNORECASE))
 
 
 def order_match_state(

@@ -1,0 +1,10 @@
+"""Fiscalisation under 54-ФЗ, pure Python, no Odoo.
+
+Modules:
+
+- :mod:`.atol`: the АТОЛ Онлайн v5 protocol (formats.md §7): the ``sell`` / ``sell_refund``
+  request body, the HTTP client (token, send, report), the classification of failures into
+  retryable and final ones, the parsing of a report or callback, the retry schedule.
+- :mod:`.atol_fake`: a local fake of the АТОЛ Онлайн v5 API for tests and the demo
+  (``python3 -m mobill_tko_core.fiscal.atol_fake --port 18080``).
+"""
