@@ -125,7 +125,7 @@ def main() -> None:
         print(f"[run] reusing the demo database '{db}'")
     else:
         print(f"[run] updating the MoBill modules in the demo database '{db}'…")
-        run(odoo_command(*common, "-u", modules))
+        run(odoo_command(*common, "-u", modules, "--i18n-overwrite"))
     proc = subprocess.run(
         odoo_command("-d", db, "--log-level=warn", "--no-http", command="shell"),
         input=POST_INSTALL,

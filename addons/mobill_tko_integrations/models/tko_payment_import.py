@@ -12,6 +12,8 @@ from odoo.tools import split_every
 from mobill_tko_core.allocation import match_payment
 from mobill_tko_core.formats import FormatError, LineError, fingerprint, onec_bank, registry
 
+from ..tools import translate_message
+
 _logger = logging.getLogger(__name__)
 
 _TOKEN_RE = re.compile(r"[0-9A-Za-zА-Яа-яЁё][0-9A-Za-zА-Яа-яЁё\-/.]*[0-9A-Za-zА-Яа-яЁё]|\d")
@@ -111,6 +113,20 @@ class TkoPaymentImport(models.Model):
         "tko.payment.order", "import_id", "Registry payment orders"
     )
     statement_order_count = fields.Integer(compute="_compute_statement_order_count")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # an import is known by its file: the file name replaces the default name
+        defaults = {False, None, "", "New import", _("New import")}
+        for vals in vals_list:
+            if vals.get("file_name") and vals.get("name") in defaults:
+                vals["name"] = vals["file_name"]
+        return super().create(vals_list)
+
+    @api.onchange("file_name")
+    def _onchange_file_name(self):
+        if self.file_name and self.name in ("New import", _("New import")):
+            self.name = self.file_name
 
     def _compute_statement_order_count(self):
         for rec in self:
@@ -239,7 +255,7 @@ class TkoPaymentImport(models.Model):
                 "line": e.line,
                 "field_name": e.field or False,
                 "code": e.code,
-                "message": e.message,
+                "message": translate_message(self.env, e.message),
             }
             for severity, items in (("error", errors), ("warning", warnings))
             for e in items

@@ -1,0 +1,1 @@
+from .line_messages import translate_message
