@@ -1,6 +1,7 @@
 """Refresh the Russian translations of the MoBill add-ons: `python3 scripts/i18n.py [module …]`.
 
-Installs the modules in a throw-away database, exports their terms (Odoo's own extractor),
+Installs the modules with their demo data (the demo runs in Russian too) in a throw-away
+database, exports their terms (Odoo's own extractor),
 merges them into ``addons/<module>/i18n/ru.po`` keeping every existing translation, drops
 terms no longer in the code, and prints how many terms still lack a Russian translation.
 """
@@ -25,7 +26,6 @@ def main() -> int:
             db,
             "-i",
             ",".join(MOBILL_MODULES),
-            "--without-demo=all",
             "--stop-after-init",
             "--log-level=warn",
             "--load-language=ru_RU",
