@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 # Payment accounting settings, kept apart from the billing settings of res_company.py.
 # pylint: disable=consider-merging-classes-inherited
 from odoo import _, api, fields, models
@@ -152,6 +154,13 @@ class ResCompany(models.Model):
             for channel in PAYMENT_CHANNELS
             if self[f"tko_pay_journal_{channel}_id"]
         }
+
+    def _tko_accounting_date(self, day):
+        """The date to book ``day``'s payments on: the day itself, or the first open day after
+        the accounting lock date (a late statement must not stop the posting)."""
+        self.ensure_one()
+        lock = self._get_user_fiscal_lock_date()
+        return day if day > lock else lock + timedelta(days=1)
 
     def _tko_payment_journal(self, channel):
         """The journal of a payment channel, or a clear error."""

@@ -98,7 +98,17 @@ class TkoPayment(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        locked = {"amount", "date_paid", "account_id", "contract_id", "target_period_id"}
+        locked = {
+            "amount",
+            "date_paid",
+            "date_booked",
+            "account_id",
+            "contract_id",
+            "partner_id",
+            "company_id",
+            "channel",
+            "target_period_id",
+        }
         if locked & set(vals) and any(rec.state == "posted" for rec in self):
             raise UserError(_("A posted payment cannot be changed: cancel it first."))
         return super().write(vals)

@@ -101,11 +101,11 @@ class TkoPayment(models.Model):
         )
         create_index(
             self.env.cr,
-            "tko_payment_accounting_reverse_idx",
+            "tko_payment_accounting_reversal_idx",
             self._table,
             ["company_id"],
-            where="account_id IS NOT NULL AND state <> 'posted' AND "
-            "accounting_move_id IS NOT NULL AND accounting_reversal_move_id IS NULL",
+            where="accounting_move_id IS NOT NULL AND accounting_reversal_move_id IS NULL "
+            "AND (state <> 'posted' OR account_id IS NULL)",
         )
         return result
 
@@ -154,9 +154,9 @@ class TkoPayment(models.Model):
                                 SELECT 1 FROM account_payment ap
                                   JOIN account_move m ON m.id = ap.move_id
                                  WHERE ap.id = p.account_payment_id AND m.state = 'posted'))))
-                    OR (%(reverse)s AND p.account_id IS NOT NULL AND p.state <> 'posted'
-                        AND p.accounting_move_id IS NOT NULL
-                        AND p.accounting_reversal_move_id IS NULL)
+                    OR (%(reverse)s AND p.accounting_move_id IS NOT NULL
+                        AND p.accounting_reversal_move_id IS NULL
+                        AND (p.state <> 'posted' OR p.account_id IS NULL))
                 """,
                 pending="pending" in values,
                 reverse="reversal_pending" in values,
@@ -222,7 +222,7 @@ class TkoPayment(models.Model):
                     "partner_id": partner.id,
                     "amount": rec.amount,
                     "currency_id": rec.currency_id.id,
-                    "date": rec.date_booked,
+                    "date": company._tko_accounting_date(rec.date_booked),
                     "journal_id": journal.id,
                     "payment_method_line_id": method_line.id,
                     "ref": rec.reference or rec.name,

@@ -25,6 +25,16 @@ class TkoPaymentAllocation(models.Model):
     period_date = fields.Date(related="period_id.date_start", store=True)
     date_paid = fields.Date(related="payment_id.date_paid", store=True)
     amount = fields.Monetary(required=True)
+    is_advance = fields.Boolean(
+        "Advance",
+        compute="_compute_is_advance",
+        help="Paid beyond the debts: an advance (overpayment) for the next periods.",
+    )
+
+    @api.depends("period_id")
+    def _compute_is_advance(self):
+        for rec in self:
+            rec.is_advance = not rec.period_id
 
     @api.model
     def _debts(self, key, ids):
@@ -69,6 +79,14 @@ class TkoPaymentAllocation(models.Model):
     @api.model
     def _reallocate_chunk(self, key, ids):
         cr = self.env.cr
+        # Two transactions allocating payments of the same account at once would each see only
+        # their own payment and pay the same debt twice. Touching the accounts' rows makes the
+        # second wait for the first and then fail with a serialization error: Odoo retries the
+        # request (queue_job the job) on a fresh snapshot that sees the first one's payments.
+        table = "tko_account" if key == "account_id" else "tko_contract"
+        cr.execute(
+            SQL("UPDATE %s SET id = id WHERE id = ANY(%s)", SQL.identifier(table), sorted(ids))
+        )
         cr.execute(
             SQL("DELETE FROM tko_payment_allocation WHERE %s = ANY(%s)", SQL.identifier(key), ids)
         )

@@ -109,9 +109,10 @@ class TkoPaymentPosting(models.Model):
                 """
                 WITH todo AS (
                     SELECT id FROM tko_payment
-                     WHERE company_id = %(company)s AND account_id IS NOT NULL
-                       AND state <> 'posted' AND accounting_move_id IS NOT NULL
+                     WHERE company_id = %(company)s AND accounting_move_id IS NOT NULL
                        AND accounting_reversal_move_id IS NULL
+                       -- cancelled, or moved by hand from a personal account to a contract
+                       AND (state <> 'posted' OR account_id IS NULL)
                        AND COALESCE(accounting_cancel_date, write_date::date) <= %(date)s
                        AND channel = ANY(%(channels)s)
                        FOR UPDATE
@@ -232,7 +233,7 @@ class TkoPaymentPosting(models.Model):
                 {
                     "move_type": "entry",
                     "journal_id": journal.id,
-                    "date": day,
+                    "date": company._tko_accounting_date(day),
                     "ref": _(
                         "ТКО payments of individuals %(date)s, %(channel)s",
                         date=date_label,

@@ -357,6 +357,42 @@ class TestPaymentAccounting(BillingCase):
         # and every day agrees
         self.assertTrue(all(self.recon(consumer="individual").mapped("agrees")))
 
+    def test_a_day_before_the_lock_date_is_booked_after_it(self):
+        self._individual_payments()
+        self.op.sudo().fiscalyear_lock_date = date(2025, 6, 5)
+        postings, _skipped = self.Posting._post_individuals(self.op, date(2025, 6, 6))
+        self.assertTrue(postings)
+        self.assertEqual(set(postings.move_id.mapped("state")), {"posted"})
+        # the 5th (locked) goes to the 6th, the first open day; the posting keeps its day
+        self.assertEqual(set(postings.move_id.mapped("date")), {date(2025, 6, 6)})
+        self.assertIn(date(2025, 6, 5), postings.mapped("date"))
+
+    def test_payment_moved_from_an_account_to_a_contract_is_reversed(self):
+        """Moved by hand (cancel, re-target, post again), an individual's payment already in the
+        daily entry leaves it through a reversal; its contract side is booked as a contract
+        payment. Without the reversal the bank would be debited twice."""
+        pays = self._individual_payments()
+        postings, _skipped = self.Posting._post_individuals(self.op, date(2025, 6, 6))
+        self.assertEqual(pays["b"].accounting_state, "posted")
+        pays["b"].action_cancel()
+        pays["b"].action_draft()
+        # as the integrations' wizard leaves it, in SQL: the contract of another test company
+        # needs no invoice here
+        self.env.cr.execute(
+            "UPDATE tko_payment SET account_id = NULL, contract_id = %s, state = 'posted' "
+            "WHERE id = %s",
+            [self.contract.id, pays["b"].id],
+        )
+        pays["b"].invalidate_recordset()
+        new, _skipped = self.Posting._post_individuals(self.op, self.today)
+        reversal = new.filtered("reversal_count")
+        self.assertEqual(len(reversal), 1)
+        self.assertEqual(reversal.reversal_count, 1)
+        self.assertEqual(self.dec(reversal.amount_reversed), Decimal("200.02"))
+        self.assertEqual(pays["b"].accounting_reversal_move_id, reversal.move_id)
+        again, _skipped = self.Posting._post_individuals(self.op, self.today)
+        self.assertFalse(again)
+
     def test_cancelled_accounted_payment_is_reversed_in_the_next_entry(self):
         pays = self._individual_payments()
         postings, _skipped = self.Posting._post_individuals(self.op, date(2025, 6, 6))

@@ -55,6 +55,22 @@ def _wrong_type(expected):
     )
 
 
+def _touch(agent):
+    """Note the agent's last call on a cursor of its own, at most once a minute and never
+    waiting: the call itself must not hold the agent's row locked (parallel calls of one agent
+    would queue behind each other)."""
+    with request.env.registry.cursor() as cr:
+        cr.execute(
+            """UPDATE tko_payment_agent SET last_call = now() AT TIME ZONE 'UTC'
+                WHERE id IN (SELECT id FROM tko_payment_agent
+                              WHERE id = %s
+                                AND (last_call IS NULL
+                                     OR last_call < now() AT TIME ZONE 'UTC' - interval '1 minute')
+                                FOR UPDATE SKIP LOCKED)""",
+            [agent.id],
+        )
+
+
 def _authenticated(func):
     """Find the agent of the bearer token (401), check its address (403), and run the call in
     the agent's company, in the language of its contact."""
@@ -81,7 +97,7 @@ def _authenticated(func):
         if agent.partner_id.lang:
             context["lang"] = agent.partner_id.lang
         agent = agent.with_company(company).with_context(**context)
-        agent.sudo().write({"last_call": fields.Datetime.now()})
+        _touch(agent)
         return func(self, agent, *args, **kwargs)
 
     return wrapper

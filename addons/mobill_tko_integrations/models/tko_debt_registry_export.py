@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_amount
 
 from mobill_tko_core.formats import FormatError
 from mobill_tko_core.formats.debt_registry import DebtRow, period_to_pay, write_debt_registry
@@ -227,7 +227,7 @@ class TkoDebtRegistryExport(models.Model):
             body=_(
                 "Debt registry exported: %(count)s accounts, %(total)s due.",
                 count=len(rows),
-                total=self.amount_total,
+                total=format_amount(self.env, self.amount_total, self.currency_id),
             ),
             attachment_ids=attachment.ids,
         )
@@ -243,7 +243,7 @@ class TkoDebtRegistryExport(models.Model):
     def _send(self, attachment):
         self.ensure_one()
         profile = self.profile_id
-        total = f"{self.amount_total:.2f}"
+        total = format_amount(self.env, self.amount_total, self.currency_id)
         mail = (
             self.env["mail.mail"]
             .sudo()

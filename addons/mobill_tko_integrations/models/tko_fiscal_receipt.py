@@ -1,5 +1,6 @@
 import json
 import logging
+import re
 import secrets
 from datetime import timedelta
 from decimal import Decimal
@@ -43,8 +44,10 @@ class TkoFiscalReceipt(models.Model):
     _description = "Fiscal receipt"
     _inherit = ["mail.thread"]
     _order = "id desc"
+    _rec_names_search = ["payment_id.name", "external_id"]
 
-    name = fields.Char(compute="_compute_name", store=True)
+    # in the reader's language (a stored name would keep the language of whoever made it)
+    name = fields.Char(compute="_compute_name")
     payment_id = fields.Many2one(
         "tko.payment", required=True, index=True, ondelete="restrict", readonly=True
     )
@@ -97,6 +100,7 @@ class TkoFiscalReceipt(models.Model):
     ]
 
     @api.depends("kind", "payment_id.name")
+    @api.depends_context("lang")
     def _compute_name(self):
         labels = dict(self._fields["kind"]._description_selection(self.env))
         for rec in self:
@@ -441,8 +445,9 @@ class TkoFiscalReceipt(models.Model):
             vals = {"state": "to_send", "attempts": 0, "last_error": False}
             if rec.uuid and rec.state == "failed":
                 # the service refused this document for good: a new identifier, a new document
-                base = rec.external_id.split("-r")[0]
-                tries = self.search_count([("external_id", "=like", f"{base}-r%")])
+                # (the receipt keeps one identifier at a time: the next number comes from it)
+                found = re.fullmatch(r"(?P<base>.+)-r(?P<n>\d+)", rec.external_id)
+                base, tries = (found["base"], int(found["n"])) if found else (rec.external_id, 1)
                 vals.update(external_id=f"{base}-r{tries + 1}", uuid=False)
             rec.write(vals)
         self._send()

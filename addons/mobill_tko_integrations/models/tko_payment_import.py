@@ -123,6 +123,12 @@ class TkoPaymentImport(models.Model):
                 vals["name"] = vals["file_name"]
         return super().create(vals_list)
 
+    def write(self, vals):
+        if vals.get("file_name") and "name" not in vals:
+            for rec in self.filtered(lambda r: r.name in ("New import", _("New import"))):
+                rec.name = vals["file_name"]
+        return super().write(vals)
+
     @api.onchange("file_name")
     def _onchange_file_name(self):
         if self.file_name and self.name in ("New import", _("New import")):
@@ -182,12 +188,16 @@ class TkoPaymentImport(models.Model):
         profiles = self.env["tko.registry.profile"].search(
             [("company_id", "in", [self.company_id.id, False])]
         )
-        bank_inns = [inn.strip() for p in profiles for inn in (p.order_payer_inn or "").split(",")]
-        patterns = [p.order_purpose_regex for p in profiles if p.order_purpose_regex]
+        # each profile: its bank's INN and its purpose pattern, both must match
+        rules = [
+            ((p.order_payer_inn or "").split(","), p.order_purpose_regex or None)
+            for p in profiles
+            if p.order_payer_inn
+        ]
         for doc in onec_bank.incoming_payments(statement, own):
             is_order = any(
-                registry.is_registry_order(doc, bank_inns, pattern) for pattern in patterns
-            ) or registry.is_registry_order(doc, bank_inns)
+                registry.is_registry_order(doc, inns, pattern) for inns, pattern in rules
+            )
             payments.append(
                 {
                     "kind": "order" if is_order else "payment",
@@ -570,7 +580,20 @@ class TkoPaymentImport(models.Model):
             "write_uid",
             "write_date",
         ]
-        buffer = CopyBuffer("tko_payment", columns)
+        # the defaults of the stored fields other modules add to tko.payment, as the ORM's
+        # create would fill them
+        extra = [
+            name
+            for name, field in Payment._fields.items()
+            if field.store and field.column_type and not field.compute and name not in columns
+        ]
+        defaults = Payment.default_get(extra)
+        extra_columns = [name for name in extra if name in defaults]
+        extra_values = tuple(
+            Payment._fields[name].convert_to_column(defaults[name], Payment)
+            for name in extra_columns
+        )
+        buffer = CopyBuffer("tko_payment", [*columns, *extra_columns])
         for (p, account), name, new_id in zip(rows, names, ids, strict=True):
             vals = self._payment_vals(p, periods, base)
             buffer.add(
@@ -586,6 +609,7 @@ class TkoPaymentImport(models.Model):
                     now,
                     uid,
                     now,
+                    *extra_values,
                 )
             )
             if buffer.count >= 20_000:
@@ -650,7 +674,9 @@ class TkoPaymentImport(models.Model):
     def _periods(self, dates):
         if not dates:
             return {}
-        found = self.env["tko.billing.period"].search([("date_start", "in", list(dates))])
+        found = self.env["tko.billing.period"].search(
+            [("date_start", "in", list(dates)), ("company_id", "=", self.company_id.id)]
+        )
         return {p.date_start: p.id for p in found}
 
     def _match(self, payments):
@@ -672,8 +698,21 @@ class TkoPaymentImport(models.Model):
             for p in payments
             if p["account_number"] in direct
         }
+        # 1b. a contract named as such (a payment agent's JSON): that contract or nothing
+        named = [p for p in payments if p.get("contract_number") and p["key"] not in result]
+        if named:
+            self.env.cr.execute(
+                """SELECT name, id FROM tko_contract
+                    WHERE name = ANY(%s) AND (company_id = %s OR company_id IS NULL)""",
+                (list({p["contract_number"] for p in named}), company.id),
+            )
+            contracts_by_name = dict(self.env.cr.fetchall())
+            for p in named:
+                if p["contract_number"] in contracts_by_name:
+                    result[p["key"]] = (False, contracts_by_name[p["contract_number"]])
+        named_keys = {p["key"] for p in named}
         # 2. the others by their purpose text (account, contract, INN)
-        payments = [p for p in payments if p["key"] not in result]
+        payments = [p for p in payments if p["key"] not in result and p["key"] not in named_keys]
         tokens = set()
         for p in payments:
             for text in (p["account_number"], p["purpose"], p["payer_inn"]):

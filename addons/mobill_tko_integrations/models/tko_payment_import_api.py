@@ -55,19 +55,17 @@ class TkoPaymentImport(models.Model):
         self.registry_number = result.registry_number
         payments = []
         for p in result.records:
-            purpose = p.purpose
-            if p.contract:
-                # the contract number after the marker the matcher knows (data, not a message)
-                purpose = " ".join(x for x in (f"договор № {p.contract}", purpose) if x)
             payments.append(
                 {
+                    # the agent names the contract: it is taken as it is, never guessed
+                    "contract_number": p.contract or "",
                     "line": p.line,
                     "key": p.key,
                     "amount": p.amount,
                     "date_paid": p.paid_date,
                     "date_booked": fields.Date.context_today(self),
                     "account_number": p.account,
-                    "purpose": purpose,
+                    "purpose": p.purpose,
                     "payer": p.payer,
                     "payer_inn": "",
                     "reference": p.payment_id,

@@ -6,6 +6,7 @@ import logging
 import posixpath
 import socket
 import stat
+import threading
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -354,9 +355,36 @@ class TkoPaymentSftpSource(models.Model):
         }
 
     def action_fetch_now(self):
+        """Fetch in the background, exactly as the schedule does: each file's import is saved
+        before the file is moved on the server, so a failure half-way never leaves a file
+        moved away with its payments rolled back."""
         for rec in self:
-            rec._fetch()
-        return True
+            rec.with_delay(
+                description=_("Fetch the SFTP folder %(name)s", name=rec.name)
+            )._job_fetch()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Fetching in the background"),
+                "message": _(
+                    "The files are being fetched; the result appears in the folder's history "
+                    "and the imports in a moment."
+                ),
+                "sticky": False,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def _job_fetch(self):
+        self.ensure_one()
+        # a test runs inside one transaction that must not be committed
+        counts = self._fetch(commit=not getattr(threading.current_thread(), "testing", False))
+        return _(
+            "%(found)s file(s): %(done)s imported, %(rejected)s rejected, %(queued)s in the "
+            "background, %(known)s imported before.",
+            **counts,
+        )
 
     def action_view_imports(self):
         self.ensure_one()

@@ -51,14 +51,15 @@ class TkoRegistryProfile(models.Model):
     order_payer_inn = fields.Char(
         "Bank INN in statements",
         help="INN (comma-separated if several) of the bank as the payer of the payment orders "
-        "that transfer this bank's registries. In a 1C statement such an order is matched to its "
-        "registry instead of being booked as a payment.",
+        "that transfer this bank's registries. In a 1C statement a document of this payer whose "
+        "purpose matches the pattern below is matched to its registry instead of being booked "
+        "as a payment. Empty: no document is taken for a registry transfer.",
     )
     order_purpose_regex = fields.Char(
         "Order purpose pattern",
         default="реестр",
-        help="A statement document whose purpose matches this regular expression (case "
-        "ignored) is taken for a registry transfer too.",
+        help="Regular expression (case ignored) the purpose of the bank's registry transfers "
+        "matches; the bank's other payments (e.g. for its own contract) stay payments.",
     )
 
     _sql_constraints = [

@@ -229,11 +229,21 @@ class TestFiscal(BillingCase, HttpCase):
         self.assertEqual(receipt.state, "failed")
         self.assertIn("fake failure", receipt.last_error)
         first_id = receipt.external_id
+        # refused again and again: every retry is a new document with a new identifier
+        seen = [first_id]
+        for _attempt in range(3):
+            receipt.action_retry()
+            self.assertNotIn(receipt.external_id, seen)
+            self.assertTrue(receipt.external_id.startswith(first_id))
+            seen.append(receipt.external_id)
+            self._poll_cron(receipt)
+            self._poll_cron(receipt)
+            self.assertEqual(receipt.state, "failed")
+        self.assertEqual(seen[1:], [f"{first_id}-r2", f"{first_id}-r3", f"{first_id}-r4"])
         self.fake.fail_receipts = False
         receipt.action_retry()  # a new document under a new identifier
         self.assertEqual(receipt.state, "waiting")
-        self.assertNotEqual(receipt.external_id, first_id)
-        self.assertTrue(receipt.external_id.startswith(first_id))
+        self.assertEqual(receipt.external_id, f"{first_id}-r5")
 
     def test_no_duplicate_receipt_on_double_send(self):
         self.register.auto_send = False

@@ -178,6 +178,16 @@ class TestPaymentApi(BillingCase, HttpCase):
         self.assertEqual(
             self.env["tko.payment"].search_count([("import_key", "like", "agent:post:%")]), 3
         )
+        # an unknown contract named by the agent is never guessed from the purpose text
+        wrong = {
+            "id": "P-4",
+            "contract": "НЕТ-ТАКОГО-1",
+            "amount": "7.00",
+            "paid_at": "2025-05-11",
+            "purpose": f"оплата за л/с {self.acc2.name}",
+        }
+        status, body = self.call("/payments", data=self._payments([wrong], "R-3"))
+        self.assertEqual((status, body["booked"], body["unallocated"]), (201, 1, 1), body)
         # bad items: every one reported by its index, nothing booked
         bad = [dict(items[2], id="P-4"), {"id": "P-5", "amount": "x"}]
         status, body = self.call("/payments", data=self._payments(bad))

@@ -30,7 +30,7 @@ class TestRegistryOrder(PaymentImportCase):
             amount=Decimal(amount),
             payer=BankParty(name="ПАО Сбербанк", inn=inn, account="30233810000000000001"),
             payee=BankParty(name="Регоператор", inn="7702000002", account=OWN),
-            purpose=purpose or f"Перечисление денежных средств по договору 15 от {day}",
+            purpose=purpose or f"Перечисление денежных средств по реестру № {number} от {day}",
             received=day,
             payment_type="01",
         )
@@ -82,7 +82,6 @@ class TestRegistryOrder(PaymentImportCase):
                     self._order(
                         "556",
                         "100.00",
-                        inn="7700000001",
                         purpose="Перечисление по реестру платежей № 556",
                     )
                 ]
@@ -102,10 +101,31 @@ class TestRegistryOrder(PaymentImportCase):
 
     def test_ordinary_payment_is_not_taken_for_an_order(self):
         statement = self._import(
-            self._statement([self._doc("301", "70.00", f"л/с {self.acc1.name}")]), "onec"
+            self._statement(
+                [
+                    self._doc("301", "70.00", f"л/с {self.acc1.name}"),
+                    # a consumer mentioning a registry, and the bank paying its own contract
+                    self._doc(
+                        "302",
+                        "80.00",
+                        f"Оплата по договору № {self.contract.name} по реестру счетов",
+                    ),
+                    self._order(
+                        "303", "90.00", purpose=f"Оплата по договору № {self.contract.name}"
+                    ),
+                ]
+            ),
+            "onec",
         )
         self.assertFalse(statement.statement_order_ids)
-        self.assertEqual(statement.payment_ids.account_id, self.acc1)
+        self.assertEqual(len(statement.payment_ids), 3)
+        self.assertEqual(
+            statement.payment_ids.filtered(lambda p: p.reference == "301").account_id, self.acc1
+        )
+        self.assertEqual(
+            set(statement.payment_ids.filtered(lambda p: p.reference != "301").contract_id.ids),
+            {self.contract.id},
+        )
 
 
 @tagged("post_install", "-at_install")

@@ -6,6 +6,7 @@ from unittest.mock import patch
 
 import paramiko
 from odoo.addons.mobill_tko_billing.tests.common import BillingCase
+from odoo.addons.queue_job.tests.common import trap_jobs
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
@@ -204,7 +205,11 @@ class TestPaymentSftp(BillingCase):
         source = self.source.with_user(user)
         with self.assertRaises(AccessError):  # secrets are for administrators only
             source.read(["password"])
-        source.action_fetch_now()
+        with trap_jobs() as trap:
+            source.action_fetch_now()  # a background job, like the schedule
+            self.assertFalse(self.source.import_ids)
+            trap.assert_jobs_count(1)
+            trap.perform_enqueued_jobs()  # the fetch; it queues the large file's import
         imp = self.source.import_ids
         self.assertEqual(imp.state, "queued")
         self.assertEqual(self.server.listdir("in/processed"), ["big.txt"])

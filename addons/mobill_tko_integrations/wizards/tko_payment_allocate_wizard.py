@@ -36,6 +36,19 @@ class TkoPaymentAllocateWizard(models.TransientModel):
         if posted and not self.note:
             raise UserError(_("Give the reason for moving a posted payment."))
         target = self.account_id or self.contract_id
+        foreign = payments.filtered(
+            lambda p: target.company_id and p.company_id != target.company_id
+        )
+        if foreign:
+            raise UserError(
+                _(
+                    "%(target)s belongs to %(company)s; the payments %(payments)s belong to "
+                    "another company. A payment stays in the company that received it.",
+                    target=target.display_name,
+                    company=target.company_id.name,
+                    payments=", ".join(foreign.mapped("name")),
+                )
+            )
         if posted:
             self._reallocate_posted(posted, target)
         if waiting:

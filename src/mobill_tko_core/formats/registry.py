@@ -21,6 +21,7 @@ import functools
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
@@ -350,18 +351,41 @@ def _is_trailer(text: str, profile: RegistryProfile, trailer_re) -> bool:
 # -- reading ---------------------------------------------------------------------------------
 
 
+#: The largest registry a zip archive may unpack to (a zip bomb is rejected, not unpacked).
+MAX_UNZIPPED_BYTES = 512 * 1024 * 1024
+
+
 def _unzip(data: bytes) -> bytes:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = [i.filename for i in archive.infolist() if not i.is_dir()]
-            if len(names) != 1:
+            members = [i for i in archive.infolist() if not i.is_dir()]
+            if len(members) != 1:
                 raise FormatError(
                     "formats.registry.zip_members",
-                    f"The zip archive holds {len(names)} files; a registry archive holds one.",
-                    files=names,
+                    f"The zip archive holds {len(members)} files; a registry archive holds one.",
+                    files=[i.filename for i in members],
                 )
-            return archive.read(names[0])
-    except zipfile.BadZipFile as exc:
+            member = members[0]
+            if member.flag_bits & 0x1:
+                raise FormatError(
+                    "formats.registry.zip_encrypted",
+                    "The zip archive is protected by a password; send the registry unprotected.",
+                )
+            if member.file_size > MAX_UNZIPPED_BYTES:
+                raise FormatError(
+                    "formats.registry.zip_too_large",
+                    f"The zip archive unpacks to {member.file_size} bytes; at most "
+                    f"{MAX_UNZIPPED_BYTES} are accepted.",
+                )
+            with archive.open(member) as handle:
+                content = handle.read(MAX_UNZIPPED_BYTES + 1)
+            if len(content) > MAX_UNZIPPED_BYTES:
+                raise FormatError(
+                    "formats.registry.zip_too_large",
+                    f"The zip archive unpacks to more than {MAX_UNZIPPED_BYTES} bytes.",
+                )
+            return content
+    except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as exc:
         raise FormatError("formats.registry.bad_zip", "The zip archive is damaged.") from exc
 
 
@@ -829,13 +853,15 @@ def write_registry(
 
 def is_registry_order(doc, bank_inns: Iterable[str] = (), purpose_pattern: str | None = None):
     """True when a statement document is a bank's aggregated transfer of a payment registry
-    (it is not a payment of its own: the registry's lines are). Recognised by the payer's INN
-    (the banks that send registries) or by its purpose text (``purpose_pattern``, a regular
-    expression matched case-insensitively, e.g. ``реестр``)."""
+    (it is not a payment of its own: the registry's lines are). Both must hold: the payer is
+    one of the banks that send registries (``bank_inns``) and, when ``purpose_pattern`` (a
+    regular expression, case ignored, e.g. ``реестр``) is given, the purpose matches it. A
+    consumer's payment that merely mentions a registry, or the bank paying its own contract
+    with another purpose, stays a payment."""
     inns = {inn.strip() for inn in bank_inns if inn and inn.strip()}
-    if doc.payer.inn and doc.payer.inn.strip() in inns:
-        return True
-    return bool(purpose_pattern and re.search(purpose_pattern, doc.purpose or "", re.IGNORECASE))
+    if not doc.payer.inn or doc.payer.inn.strip() not in inns:
+        return False
+    return not purpose_pattern or bool(re.search(purpose_pattern, doc.purpose or "", re.IGNORECASE))
 
 
 def order_match_state(
