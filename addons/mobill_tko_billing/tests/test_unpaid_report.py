@@ -107,6 +107,30 @@ class TestUnpaidReport(BillingCase):
         _report, lines = self._lines(consumer="legal", include_documents=False)
         self.assertFalse(lines.filtered(lambda line: line.kind == "document"))
 
+    def test_invoice_paid_later_is_unpaid_at_an_earlier_date(self):
+        invoice = self.env["account.move"].search(
+            [("tko_period_id", "=", self.april.id), ("tko_contract_id", "=", self.contract.id)]
+        )
+        total = invoice.amount_total
+        # the contract pays the whole invoice on 15.07.2025 (booked that day)
+        self.env["tko.payment"].create(
+            {
+                "contract_id": self.contract.id,
+                "amount": total,
+                "date_paid": "2025-07-15",
+                "date_booked": "2025-07-15",
+            }
+        ).action_post()
+        self.assertEqual(invoice.payment_state, "paid")
+        _report, lines = self._lines(consumer="legal")  # on 30.06.2025
+        doc = lines.filtered(lambda line: line.kind == "document" and line.move_id == invoice)
+        self.assertAlmostEqual(doc.due, total, places=2)
+        report = self.Report.create({"date_at": "2025-07-31", "consumer": "legal"})
+        later = self.env["tko.unpaid.report.line"].search(report.action_show()["domain"])
+        self.assertFalse(
+            later.filtered(lambda line: line.kind == "document" and line.move_id == invoice)
+        )
+
     def test_xlsx(self):
         report = self.Report.create({"date_at": "2025-06-30", "consumer": "individual"})
         action = report.action_export_xlsx()

@@ -166,21 +166,38 @@ class TkoUnpaidReport(models.TransientModel):
         if not self.include_documents or self.consumer == "individual":
             return []
         self.env["account.move"].flush_model()
+        self.env["account.move.line"].flush_model()
+        self.env["account.partial.reconcile"].flush_model()
         zones = self.zone_ids.ids
         self.env.cr.execute(
             SQL(
                 """
+                WITH paid AS (
+                    -- what was matched to the invoices' receivable lines by the report's date
+                    SELECT l.move_id, sum(pr.amount) AS amount
+                      FROM account_move_line l
+                      JOIN account_account a
+                        ON a.id = l.account_id AND a.account_type = 'asset_receivable'
+                      JOIN account_partial_reconcile pr ON pr.debit_move_id = l.id
+                     WHERE l.company_id = %(company)s
+                       AND pr.max_date <= %(date)s
+                     GROUP BY l.move_id
+                ), due AS (
+                    SELECT m.*, m.amount_total_signed - COALESCE(paid.amount, 0) AS residual_at
+                      FROM account_move m
+                 LEFT JOIN paid ON paid.move_id = m.id
+                     WHERE m.company_id = %(company)s AND m.move_type = 'out_invoice'
+                       AND m.state = 'posted' AND m.tko_contract_id IS NOT NULL
+                       AND m.invoice_date <= %(date)s
+                )
                 SELECT m.tko_contract_id, m.partner_id, m.tko_zone_id, m.tko_period_id,
-                       bp.date_start, m.id, m.amount_total_signed, m.amount_residual_signed,
+                       bp.date_start, m.id, m.amount_total_signed, m.residual_at,
                        COALESCE(m.invoice_date_due, m.invoice_date)
-                  FROM account_move m
+                  FROM due m
              LEFT JOIN tko_billing_period bp ON bp.id = m.tko_period_id
-                 WHERE m.company_id = %(company)s AND m.move_type = 'out_invoice'
-                   AND m.state = 'posted' AND m.tko_contract_id IS NOT NULL
-                   AND m.amount_residual_signed > 0
-                   AND m.invoice_date <= %(date)s
+                 WHERE m.residual_at > 0
                    AND (%(no_zone)s OR m.tko_zone_id = ANY(%(zones)s))
-                   AND m.amount_residual_signed >= %(minimum)s
+                   AND m.residual_at >= %(minimum)s
                  ORDER BY m.invoice_date_due, m.id
                 """,
                 company=self.company_id.id,

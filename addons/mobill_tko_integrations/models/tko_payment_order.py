@@ -1,4 +1,7 @@
-from odoo import api, fields, models
+from decimal import Decimal
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 
 class TkoPaymentOrder(models.Model):
@@ -33,11 +36,15 @@ class TkoPaymentOrder(models.Model):
         "Registry expects", help="The sum to transfer named in the registry's trailer."
     )
     difference = fields.Monetary(compute="_compute_difference", store=True)
+    payment_id = fields.Many2one(
+        "tko.payment", "Payment", readonly=True, help="Booked as a payment by hand."
+    )
     state = fields.Selection(
         [
             ("unmatched", "Registry not received"),
             ("matched", "Matched"),
             ("mismatch", "Amount differs"),
+            ("booked", "Booked as a payment"),
         ],
         default="unmatched",
         required=True,
@@ -87,6 +94,60 @@ class TkoPaymentOrder(models.Model):
                     registry.order_id = rec
                     break
         return True
+
+    def action_book_as_payment(self):
+        """The document was taken for a registry transfer but is a payment of its own (no
+        registry will come): book it as a payment, matched like any statement payment or left
+        in the queue of unallocated payments."""
+        created = self.env["tko.payment"]
+        for rec in self:
+            if rec.state != "unmatched":
+                raise UserError(
+                    _(
+                        "Only an order whose registry has not been received can be booked as a "
+                        "payment; order %(number)s is «%(state)s».",
+                        number=rec.number,
+                        state=dict(rec._fields["state"]._description_selection(self.env))[
+                            rec.state
+                        ],
+                    )
+                )
+            statement = rec.import_id
+            payment = {
+                "line": rec.import_line,
+                "key": rec.key,
+                "amount": Decimal(str(rec.amount)),
+                "date_paid": rec.date,
+                "date_booked": rec.date_received or rec.date,
+                "account_number": "",
+                "purpose": rec.purpose or "",
+                "payer": rec.payer_name or "",
+                "payer_inn": rec.payer_inn or "",
+                "reference": rec.number,
+                "period": None,
+                "bank": statement.bank or "",
+                "registry_number": rec.number,
+            }
+            account, contract = statement._match([payment]).get(rec.key, (False, False))
+            vals = dict(
+                statement._payment_vals(payment, {}),
+                account_id=account,
+                contract_id=contract,
+            )
+            new = self.env["tko.payment"].create(vals)
+            if account or contract:
+                new.action_post()
+            rec.write({"state": "booked", "payment_id": new.id})
+            new._message_log(
+                body=_(
+                    "Booked by %(user)s from the statement's payment order %(number)s, first "
+                    "taken for a registry transfer.",
+                    user=self.env.user.name,
+                    number=rec.number,
+                )
+            )
+            created |= new
+        return created.get_formview_action() if len(created) == 1 else True
 
     def action_open_registry(self):
         self.ensure_one()

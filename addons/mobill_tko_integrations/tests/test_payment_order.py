@@ -99,6 +99,30 @@ class TestRegistryOrder(PaymentImportCase):
         self.assertEqual(order.registry_import_id, registry)
         self.assertAlmostEqual(order.difference, 1.0)
 
+    def test_unmatched_order_booked_as_a_payment_by_hand(self):
+        docs = [
+            self._order(
+                "557",
+                "120.00",
+                purpose=f"Перечисление по реестру № 557 за договор № {self.contract.name}",
+            )
+        ]
+        statement = self._import(self._statement(docs), "onec")
+        order = statement.statement_order_ids
+        self.assertEqual((order.state, statement.booked_count), ("unmatched", 0))
+        order.action_book_as_payment()
+        self.assertEqual(order.state, "booked")
+        payment = order.payment_id
+        self.assertEqual((payment.contract_id, payment.state), (self.contract, "posted"))
+        self.assertEqual(payment.amount, 120.0)
+        self.assertEqual(payment.import_id, statement)
+        with self.assertRaises(UserError):
+            order.action_book_as_payment()  # once only
+        # the statement again: neither a second order nor a second payment
+        again = self._import(self._statement([*docs, self._doc("9", "1.00", "x")]), "onec", "again")
+        self.assertFalse(again.statement_order_ids)
+        self.assertEqual(self.env["tko.payment"].search_count([("import_key", "=", order.key)]), 1)
+
     def test_ordinary_payment_is_not_taken_for_an_order(self):
         statement = self._import(
             self._statement(
