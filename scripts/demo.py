@@ -137,6 +137,18 @@ def main() -> None:
     if proc.returncode:
         sys.exit(f"[run] ERROR: could not set up the demo users:\n{proc.stderr[-3000:]}")
     stamp.write_text(fingerprint)
+    charged = subprocess.run(
+        odoo_command("-d", db, "--log-level=warn", "--no-http", command="shell"),
+        input=(ROOT / "scripts" / "demo_billing.py").read_text(),
+        text=True,
+        cwd=ROOT,
+        env=env(),
+        capture_output=True,
+    )
+    if charged.returncode:
+        print(f"[run] WARNING: the demo month was not charged:\n{charged.stderr[-2000:]}")
+    elif charged.stdout.strip():
+        print(f"[run] {charged.stdout.strip().splitlines()[-1]}")
     files = subprocess.run(
         odoo_command("-d", db, "--log-level=warn", "--no-http", command="shell"),
         input=(ROOT / "scripts" / "demo_files.py").read_text(),

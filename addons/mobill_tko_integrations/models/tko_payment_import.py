@@ -12,7 +12,7 @@ from odoo.tools import split_every
 from mobill_tko_core.allocation import match_payment
 from mobill_tko_core.formats import FormatError, LineError, fingerprint, onec_bank, registry
 
-from ..tools import translate_message
+from ..tools import translate_field, translate_message
 
 _logger = logging.getLogger(__name__)
 
@@ -264,6 +264,7 @@ class TkoPaymentImport(models.Model):
                 "severity": severity,
                 "line": e.line,
                 "field_name": e.field or False,
+                "field_label": translate_field(self.env, e.field) or False,
                 "code": e.code,
                 "message": translate_message(self.env, e.message),
             }

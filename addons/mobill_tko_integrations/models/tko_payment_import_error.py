@@ -16,6 +16,7 @@ class TkoPaymentImportError(models.Model):
         default="error",
     )
     line = fields.Integer(help="1-based line number; 0 is the file as a whole.")
-    field_name = fields.Char("Field")
+    field_name = fields.Char("Field code", help="The field's name in the file format.")
+    field_label = fields.Char("Field")
     code = fields.Char()
     message = fields.Char("Reason", required=True)

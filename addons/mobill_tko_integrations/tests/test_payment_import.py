@@ -183,6 +183,7 @@ class TestPaymentImport(PaymentImportCase):
         self.assertIn(1, errors.mapped("line"))
         self.assertIn(2, errors.mapped("line"))
         self.assertIn("amount", errors.mapped("field_name"))
+        self.assertIn("Amount", errors.mapped("field_label"))
         self.assertIn("paid_date", errors.mapped("field_name"))
 
     def test_registry_by_email(self):

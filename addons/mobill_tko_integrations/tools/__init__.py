@@ -1,1 +1,1 @@
-from .line_messages import translate_message
+from .line_messages import translate_field, translate_message

@@ -435,3 +435,42 @@ def translate_message(env, message):
             except (KeyError, TypeError, ValueError):
                 return message
     return message
+
+
+# the fields of a registry line (``formats.registry``) and of an agent's payment, by their
+# names in the core; 1C fields (Сумма, Дата, …) are shown as they are
+FIELD_LABELS = {
+    "account": _lt("Personal account"),
+    "amount": _lt("Amount"),
+    "paid_date": _lt("Date paid"),
+    "paid_time": _lt("Time paid"),
+    "paid_at": _lt("Date paid"),
+    "period": _lt("Period"),
+    "payer": _lt("Payer"),
+    "address": _lt("Address"),
+    "operation_id": _lt("Operation number"),
+    "commission": _lt("Commission"),
+    "transfer_amount": _lt("Sum to transfer"),
+    "branch": _lt("Bank branch"),
+    "cashier": _lt("Cashier"),
+    "order_number": _lt("Payment order number"),
+    "order_date": _lt("Payment order date"),
+    "count": _lt("Number of payments"),
+    "total": _lt("Total"),
+    "transfer_total": _lt("Total to transfer"),
+    "commission_total": _lt("Total commission"),
+    "contract": _lt("Contract"),
+    "id": _lt("Payment id"),
+    "purpose": _lt("Purpose of payment"),
+}
+
+
+def translate_field(env, name):
+    """The label of a core field name in the language of ``env`` (unchanged when unknown)."""
+    lazy = FIELD_LABELS.get(name or "")
+    if lazy is None:
+        return name
+    lang = env.lang if env is not None else None
+    if not lang or lang == "en_US":
+        return lazy._source
+    return code_translations.get_python_translations(MODULE, lang).get(lazy._source, lazy._source)
