@@ -32,38 +32,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench._common import metric, odoo_registry, say  # noqa: E402
+
 DEFAULT_SCALE = 1_000_000
 DBNAME = "mobill_bench_charges"
 PERIOD = date(2025, 11, 1)
 ORM_SAMPLE = 10_000
 TARGET_SECONDS = 60
 TARGET_ACCOUNTS = 1_000_000
-
-
-def _say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
-
-
-def _metric(name: str, value, unit: str) -> None:
-    if isinstance(value, float):
-        value = f"{value:.1f}" if value >= 10 else f"{value:.3f}"
-    print(f"{name}: {value} {unit}", flush=True)
-
-
-def _odoo_registry(dbname: str):
-    """Load the Odoo registry of ``dbname`` in this process (this project's configuration)."""
-    import odoo
-    from odoo.tools import config
-
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import common
-
-    config.parse_config(
-        ["-c", str(common.CONF), f"--addons-path={common.odoo_addons_path()}", "-d", dbname]
-    )
-    config["data_dir"] = str(ROOT / "var" / "data")
-    config["workers"] = 0
-    return odoo.modules.registry.Registry(dbname)
 
 
 def _partition(dbname: str, run_id: int, part: int, parts: int, queue) -> None:
@@ -165,12 +141,12 @@ def main(scale: int = DEFAULT_SCALE) -> dict:
     parts = max(1, min(os.cpu_count() or 2, 8))
     keep = os.environ.get("KEEP") == "1"
     metrics = {}
-    _say(f"[charges] building a region of {scale} accounts in {DBNAME} (not timed) …")
+    say(f"[charges] building a region of {scale} accounts in {DBNAME} (not timed) …")
     region = build_region(DBNAME, scale, modules="mobill_tko_billing")
-    _metric("region_install_seconds", region.get("install_seconds", 0.0), "s")
-    _metric("region_load_seconds", region["generate_seconds"], "s")
+    metric("region_install_seconds", region.get("install_seconds", 0.0), "s")
+    metric("region_load_seconds", region["generate_seconds"], "s")
     try:
-        registry = _odoo_registry(DBNAME)
+        registry = odoo_registry(DBNAME)
         from odoo import SUPERUSER_ID, api
         from odoo.sql_db import close_all
 
@@ -189,7 +165,7 @@ def main(scale: int = DEFAULT_SCALE) -> dict:
             open_accounts = cr.fetchone()[0]
         close_all()  # no connection crosses the fork
 
-        _say(f"[charges] timed: {parts} partitions in {parts} processes …")
+        say(f"[charges] timed: {parts} partitions in {parts} processes …")
         context = multiprocessing.get_context("fork")
         queue = context.Queue()
         started = time.perf_counter()
@@ -229,37 +205,37 @@ def main(scale: int = DEFAULT_SCALE) -> dict:
             errors=errors,
             peak_memory_mb=peak,
         )
-        _metric("open_accounts", open_accounts, "accounts")
-        _metric("accounts_charged", accounts, "accounts")
-        _metric("contracts_charged", contracts, "contracts")
-        _metric("charge_lines", lines, "lines")
-        _metric("individual_lines", individual_lines, "lines")
-        _metric("errors", errors, "accounts")
-        _metric("partitions", parts, "processes")
-        _metric("mass_run_seconds", seconds, "s")
-        _metric("accounts_per_second", round(accounts / seconds), "accounts/s")
+        metric("open_accounts", open_accounts, "accounts")
+        metric("accounts_charged", accounts, "accounts")
+        metric("contracts_charged", contracts, "contracts")
+        metric("charge_lines", lines, "lines")
+        metric("individual_lines", individual_lines, "lines")
+        metric("errors", errors, "accounts")
+        metric("partitions", parts, "processes")
+        metric("mass_run_seconds", seconds, "s")
+        metric("accounts_per_second", round(accounts / seconds), "accounts/s")
         for part, part_seconds, part_peak in sorted(results):
-            _metric(f"partition_{part}_seconds", part_seconds, "s")
-            _metric(f"partition_{part}_peak_memory_mb", part_peak, "MB")
-        _metric("peak_memory_mb", peak, "MB")
+            metric(f"partition_{part}_seconds", part_seconds, "s")
+            metric(f"partition_{part}_peak_memory_mb", part_peak, "MB")
+        metric("peak_memory_mb", peak, "MB")
         projected = TARGET_ACCOUNTS / (accounts / seconds) if accounts else float("inf")
-        _metric("projected_seconds_for_1m_accounts", projected, "s")
-        _metric("target_met", "yes" if projected <= TARGET_SECONDS else "no", "")
+        metric("projected_seconds_for_1m_accounts", projected, "s")
+        metric("target_met", "yes" if projected <= TARGET_SECONDS else "no", "")
 
         # ---- the ORM-per-record way, on a sample, rolled back
         sample = min(ORM_SAMPLE, accounts)
-        _say(f"[charges] timed: the ORM-per-record way on {sample} accounts …")
+        say(f"[charges] timed: the ORM-per-record way on {sample} accounts …")
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             period = env["tko.billing.period"].browse(period_id)
             done, orm_seconds = _orm_sample(env, period, sample)
             cr.rollback()
         orm_rate = done / orm_seconds if orm_seconds else 0
-        _metric("orm_sample_accounts", done, "accounts")
-        _metric("orm_sample_seconds", orm_seconds, "s")
-        _metric("orm_accounts_per_second", round(orm_rate), "accounts/s")
+        metric("orm_sample_accounts", done, "accounts")
+        metric("orm_sample_seconds", orm_seconds, "s")
+        metric("orm_accounts_per_second", round(orm_rate), "accounts/s")
         ratio = (accounts / seconds) / orm_rate if orm_rate else float("inf")
-        _metric("speedup_vs_orm", round(ratio, 1), "x")
+        metric("speedup_vs_orm", round(ratio, 1), "x")
         metrics.update(orm_accounts_per_second=orm_rate, speedup=ratio)
     finally:
         if not keep:

@@ -38,22 +38,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench._common import metric, odoo_registry, say  # noqa: E402
+
 DEFAULT_SCALE = 100_000
 DBNAME = "mobill_bench_payments"
 PERIOD = date(2025, 11, 1)
 TARGET_SECONDS = 30
 UNKNOWN_SHARE = 0.01
 NAMED_PERIOD_SHARE = 0.02
-
-
-def _say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
-
-
-def _metric(name: str, value, unit: str) -> None:
-    if isinstance(value, float):
-        value = f"{value:.1f}" if value >= 10 else f"{value:.3f}"
-    print(f"{name}: {value} {unit}", flush=True)
 
 
 def _peak_mb() -> float:
@@ -83,7 +75,7 @@ def _charge_month(registry) -> None:
         env = api.Environment(cr, SUPERUSER_ID, {})
         run = env["tko.charge.run"].browse(run_id)
         run._finalize(time.perf_counter() - started)
-        _metric("charge_lines_before_import", run.line_count, "lines")
+        metric("charge_lines_before_import", run.line_count, "lines")
 
 
 def _registry_file(env, scale: int, seed: int = 5) -> tuple[bytes, int]:
@@ -151,28 +143,27 @@ def _import(env, data: bytes, name: str):
 
 
 def main(scale: int = DEFAULT_SCALE) -> dict:
-    from bench.charges import _odoo_registry
     from bench.region import build_region, drop_database
 
     scale = int(scale)
     keep = os.environ.get("KEEP") == "1"
     metrics = {}
-    _say(f"[payments] building a region of {scale} accounts in {DBNAME} (not timed) …")
+    say(f"[payments] building a region of {scale} accounts in {DBNAME} (not timed) …")
     region = build_region(DBNAME, scale, modules="mobill_tko_integrations")
-    _metric("region_install_seconds", region.get("install_seconds", 0.0), "s")
-    _metric("region_load_seconds", region["generate_seconds"], "s")
+    metric("region_install_seconds", region.get("install_seconds", 0.0), "s")
+    metric("region_load_seconds", region["generate_seconds"], "s")
     try:
-        registry = _odoo_registry(DBNAME)
+        registry = odoo_registry(DBNAME)
         from odoo import SUPERUSER_ID, api
 
-        _say("[payments] charging a month (not timed) …")
+        say("[payments] charging a month (not timed) …")
         _charge_month(registry)
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
             data, unknown = _registry_file(env, scale)
-            _metric("registry_payments", scale, "payments")
-            _metric("registry_file_mb", round(len(data) / 1_048_576, 1), "MB")
-            _say(f"[payments] timed: importing {scale} payments …")
+            metric("registry_payments", scale, "payments")
+            metric("registry_file_mb", round(len(data) / 1_048_576, 1), "MB")
+            say(f"[payments] timed: importing {scale} payments …")
             rec, seconds = _import(env, data, "bench-registry")
             cr.execute(
                 """SELECT count(*), count(*) FILTER (WHERE is_unallocated),
@@ -189,34 +180,34 @@ def main(scale: int = DEFAULT_SCALE) -> dict:
             )
             allocated_sum, advances = cr.fetchone()
             metrics.update(seconds=seconds, booked=booked, unallocated=unallocated)
-            _metric("state", rec.state, "")
-            _metric("errors", rec.error_count, "lines")
-            _metric("payments_booked", booked, "payments")
-            _metric("payments_unallocated", unallocated, "payments")
-            _metric("unknown_accounts_in_file", unknown, "payments")
-            _metric("import_and_allocate_seconds", seconds, "s")
-            _metric("payments_per_second", round(booked / seconds), "payments/s")
-            _metric("posted_sum", f"{Decimal(posted_sum):.2f}", "RUB")
-            _metric("allocated_sum", f"{Decimal(allocated_sum):.2f}", "RUB")
-            _metric("allocation_lines_as_advance", advances, "lines")
-            _metric(
+            metric("state", rec.state, "")
+            metric("errors", rec.error_count, "lines")
+            metric("payments_booked", booked, "payments")
+            metric("payments_unallocated", unallocated, "payments")
+            metric("unknown_accounts_in_file", unknown, "payments")
+            metric("import_and_allocate_seconds", seconds, "s")
+            metric("payments_per_second", round(booked / seconds), "payments/s")
+            metric("posted_sum", f"{Decimal(posted_sum):.2f}", "RUB")
+            metric("allocated_sum", f"{Decimal(allocated_sum):.2f}", "RUB")
+            metric("allocation_lines_as_advance", advances, "lines")
+            metric(
                 "allocation_reconciles",
                 "yes" if Decimal(posted_sum) == Decimal(allocated_sum) else "NO",
                 "",
             )
-            _metric("peak_memory_mb", _peak_mb(), "MB")
-            _metric("target_met", "yes" if seconds <= TARGET_SECONDS else "no", "")
+            metric("peak_memory_mb", _peak_mb(), "MB")
+            metric("target_met", "yes" if seconds <= TARGET_SECONDS else "no", "")
 
-            _say("[payments] the same file again …")
+            say("[payments] the same file again …")
             again, again_seconds = _import(env, data, "bench-registry-again")
-            _metric("same_file_again_state", again.state, "")
-            _metric("same_file_again_booked", again.booked_count, "payments")
-            _metric("same_file_again_seconds", again_seconds, "s")
+            metric("same_file_again_state", again.state, "")
+            metric("same_file_again_booked", again.booked_count, "payments")
+            metric("same_file_again_seconds", again_seconds, "s")
             renamed, renamed_seconds = _import(env, data + b"\r\n", "bench-registry-renamed")
-            _metric("same_payments_other_file_state", renamed.state, "")
-            _metric("same_payments_other_file_booked", renamed.booked_count, "payments")
-            _metric("same_payments_other_file_skipped", renamed.skipped_count, "payments")
-            _metric("same_payments_other_file_seconds", renamed_seconds, "s")
+            metric("same_payments_other_file_state", renamed.state, "")
+            metric("same_payments_other_file_booked", renamed.booked_count, "payments")
+            metric("same_payments_other_file_skipped", renamed.skipped_count, "payments")
+            metric("same_payments_other_file_seconds", renamed_seconds, "s")
     finally:
         if not keep:
             from odoo.sql_db import close_all

@@ -208,9 +208,14 @@ class TkoPaymentRegistryWizard(models.TransientModel):
             if "order_expected" in imp._fields and imp.order_expected:
                 expected = Decimal(str(imp.order_expected))
             order = orders.get(imp.id)
+            # only a bank registry is carried by one payment order of the bank
+            is_registry = imp.file_format == "registry"
+            if not is_registry:
+                expected = None
             files.append(
                 {
                     "id": imp.id,
+                    "is_registry": is_registry,
                     "name": imp.file_name or imp.name,
                     "registry_number": imp.registry_number or "",
                     "count": count,
@@ -221,7 +226,7 @@ class TkoPaymentRegistryWizard(models.TransientModel):
                     "order_date": order["date"] if order else None,
                     "order_amount": order["amount"] if order else None,
                     "order_state": order["state"] if order else "",
-                    "difference": (order["amount"] - expected) if order else None,
+                    "difference": (order["amount"] - expected) if order and is_registry else None,
                 }
             )
         if by_file.get(0):
@@ -229,6 +234,7 @@ class TkoPaymentRegistryWizard(models.TransientModel):
             files.append(
                 {
                     "id": 0,
+                    "is_registry": False,
                     "name": _("Entered by staff"),
                     "registry_number": "",
                     "count": count,
