@@ -1,27 +1,15 @@
-from odoo import _, api, fields, models
-
-WATCHED = {"value", "date_from", "date_to", "zone_id", "category_id", "uom"}
+from odoo import _, fields, models
 
 
 class TkoNorm(models.Model):
     """A norm created or changed for a closed period starts a recalculation of its zone."""
 
-    _inherit = "tko.norm"
+    _name = "tko.norm"
+    _inherit = ["tko.norm", "tko.retroactive.mixin"]
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        for rec in records:
-            rec._tko_retroactive(rec.date_from)
-        return records
-
-    def write(self, vals):
-        old = {rec.id: rec.date_from for rec in self}
-        result = super().write(vals)
-        if WATCHED & set(vals):
-            for rec in self:
-                rec._tko_retroactive(min(d for d in (old.get(rec.id), rec.date_from) if d))
-        return result
+    _tko_retroactive_fields = frozenset(
+        {"value", "date_from", "date_to", "zone_id", "category_id", "uom"}
+    )
 
     def _tko_retroactive(self, date_from):
         self.ensure_one()

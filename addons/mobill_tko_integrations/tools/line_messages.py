@@ -420,18 +420,24 @@ PATTERNS = [
 ]
 
 
+def _in_language(env, lazy):
+    """A lazy term of this module in the language of ``env`` (the caller has no ``self``)."""
+    lang = env.lang if env is not None else None
+    if not lang or lang == "en_US":
+        return lazy._source
+    terms = code_translations.get_python_translations(MODULE, lang)
+    return terms.get(lazy._source, lazy._source)
+
+
 def translate_message(env, message):
     """``message`` of the core in the language of ``env`` (unchanged when unknown)."""
-    lang = env.lang if env is not None else None
-    if not message or not lang or lang == "en_US":
+    if not message:
         return message
-    terms = code_translations.get_python_translations(MODULE, lang)
     for regex, lazy in PATTERNS:
         found = regex.fullmatch(message)
         if found:
-            template = terms.get(lazy._source, lazy._source)
             try:
-                return template % found.groupdict()
+                return _in_language(env, lazy) % found.groupdict()
             except (KeyError, TypeError, ValueError):
                 return message
     return message
@@ -468,9 +474,4 @@ FIELD_LABELS = {
 def translate_field(env, name):
     """The label of a core field name in the language of ``env`` (unchanged when unknown)."""
     lazy = FIELD_LABELS.get(name or "")
-    if lazy is None:
-        return name
-    lang = env.lang if env is not None else None
-    if not lang or lang == "en_US":
-        return lazy._source
-    return code_translations.get_python_translations(MODULE, lang).get(lazy._source, lazy._source)
+    return name if lazy is None else _in_language(env, lazy)

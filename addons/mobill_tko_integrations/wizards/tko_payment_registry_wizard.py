@@ -205,7 +205,7 @@ class TkoPaymentRegistryWizard(models.TransientModel):
             file_total = Decimal(str(imp.amount_total)) if imp.amount_total else amount
             # what the bank's order should carry: the file's total less the bank's commission
             expected = file_total
-            if "order_expected" in imp._fields and imp.order_expected:
+            if imp.order_expected:
                 expected = Decimal(str(imp.order_expected))
             order = orders.get(imp.id)
             # only a bank registry is carried by one payment order of the bank
