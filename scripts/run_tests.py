@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -54,6 +55,13 @@ def run_core() -> tuple[int, int]:
     return passed, failed
 
 
+def free_port() -> int:
+    """A TCP port nobody listens on now, so that two test runs on one machine do not collide."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def run_odoo(keep_db: bool, tags: str | None) -> tuple[int, int]:
     db = f"mobill_test_{os.getpid()}"
     log_path = ROOT / "var" / "odoo-tests.log"
@@ -68,8 +76,9 @@ def run_odoo(keep_db: bool, tags: str | None) -> tuple[int, int]:
         f"--test-tags={test_tags}",
         "--stop-after-init",
         "--log-level=test",
-        "--http-port=18069",
-        "--gevent-port=18072",
+        "--http-interface=127.0.0.1",
+        f"--http-port={free_port()}",
+        f"--gevent-port={free_port()}",
         "--max-cron-threads=0",
         "--workers=0",
     )
