@@ -2,6 +2,7 @@
 PYTHON ?= python3
 DB ?= mobill_demo
 PORT ?= 8069
+HOST ?= 127.0.0.1
 BENCH ?=
 SCALE ?=
 export PYTHON
@@ -20,7 +21,7 @@ setup:
 
 run:
 	@scripts/setup.sh
-	@$(PYTHON) scripts/demo.py --db $(DB) --port $(PORT)
+	@$(PYTHON) scripts/demo.py --db $(DB) --port $(PORT) --host $(HOST)
 
 test:
 	@scripts/setup.sh --test

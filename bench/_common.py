@@ -35,7 +35,13 @@ def odoo_registry(dbname: str):
         import common
 
         config.parse_config(
-            ["-c", str(common.CONF), f"--addons-path={common.odoo_addons_path()}", "-d", dbname]
+            [
+                "-c",
+                str(common.local_conf()),
+                f"--addons-path={common.odoo_addons_path()}",
+                "-d",
+                dbname,
+            ]
         )
         config["data_dir"] = str(ROOT / "var" / "data")
         config["workers"] = 0

@@ -14,7 +14,7 @@ import socket
 import subprocess
 import sys
 
-from common import ADDONS, MOBILL_MODULES, ROOT, env, odoo_command
+from common import ADDONS, LOCAL_CONF, MOBILL_MODULES, ROOT, env, odoo_command
 
 LOGINS = [
     ("admin", "admin", "administrator: everything"),
@@ -106,11 +106,27 @@ def start_atol_fake() -> None:
     )
 
 
-def main() -> None:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", default="mobill_demo")
     parser.add_argument("--port", type=int, default=8069)
-    args = parser.parse_args()
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="interface to listen on (default: this machine only; 0.0.0.0 for every interface)",
+    )
+    return parser
+
+
+def demo_server_command(db: str, port: int, host: str) -> list[str]:
+    """The Odoo server of the demo: one database, on ``host`` (loopback unless told otherwise)."""
+    return odoo_command(
+        "-d", db, f"--db-filter=^{db}$", f"--http-interface={host}", f"--http-port={port}"
+    )
+
+
+def main() -> None:
+    args = build_parser().parse_args()
     db = args.db
     stamp = ROOT / "var" / f".demo-{db}.sha"
     stamp.parent.mkdir(exist_ok=True)
@@ -161,16 +177,23 @@ def main() -> None:
         print(f"[run] WARNING: the sample payment files were not written:\n{files.stderr[-2000:]}")
 
     start_atol_fake()
-    url = f"http://localhost:{args.port}"
+    shown_host = "localhost" if args.host in ("127.0.0.1", "localhost") else args.host
+    url = f"http://{shown_host}:{args.port}"
     print()
     print(f"MoBill-TKO demo is starting on {url}  (database '{db}', interface in Russian)")
     print("Logins (login / password):")
     for login, password, role in LOGINS:
         print(f"  {login:<11} / {password:<11} {role}")
     print(f"Sample payment files to import: {ROOT / 'var' / 'demo-files'}")
+    print(
+        "The database manager is off; the master password of this checkout is in "
+        f"{LOCAL_CONF.relative_to(ROOT)} (readable by you only)."
+    )
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"WARNING: listening on {args.host}: other machines reach this demo and its logins.")
     print("Stop with Ctrl+C.")
     print(flush=True)
-    cmd = odoo_command("-d", db, f"--db-filter=^{db}$", f"--http-port={args.port}")
+    cmd = demo_server_command(db, args.port, args.host)
     os.chdir(ROOT)
     os.execve(cmd[0], cmd, env())
 
