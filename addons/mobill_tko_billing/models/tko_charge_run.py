@@ -4,7 +4,7 @@ import time
 
 from markupsafe import Markup
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 from odoo.tools import SQL, mute_logger
 from psycopg2 import errors
 
@@ -340,10 +340,6 @@ class TkoChargeRun(models.Model):
         the same lines (each chunk replaces the unposted lines of its own accounts)."""
         self.check_access_rights("write")
         self.check_access_rule("write")
-        if not self.env.is_superuser() and not self.env.user.has_group(
-            "mobill_tko_base.group_tko_accountant"
-        ):
-            raise AccessError(_("Only an accountant can rerun a charge run."))
         for rec in self:
             if rec.state != "failed":
                 raise UserError(_("Only a failed charge run can be rerun."))
