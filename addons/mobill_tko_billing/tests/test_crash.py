@@ -7,10 +7,12 @@ its rerun completes, and that the ledger equals the ledger of an uninterrupted r
 inputs. What it commits is removed at the end.
 """
 
+import logging
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import date, timedelta
 
@@ -25,6 +27,8 @@ from odoo.tools import SQL
 from ..models.tko_charge_run import TEST_CHUNK_ENV
 from .common import BillingCase
 
+_logger = logging.getLogger(__name__)
+
 ACCOUNTS = 24
 CHUNK = 4
 PAUSE = 1.5  # seconds after each committed chunk of the killed worker
@@ -35,8 +39,8 @@ import odoo
 from odoo.tools import config
 
 rcfile, addons_path, db, *uuids = sys.argv[1:]
-config.parse_config(["-c", rcfile, f"--addons-path={addons_path}", "-d", db,
-                     "--log-level=warn", "--max-cron-threads=0", "--workers=0"])
+config.parse_config([*(["-c", rcfile] if rcfile else []), f"--addons-path={addons_path}",
+                     "-d", db, "--log-level=warn", "--max-cron-threads=0", "--workers=0"])
 from odoo.addons.queue_job.controllers.main import RunJobController
 from odoo.addons.queue_job.job import Job
 
@@ -222,23 +226,58 @@ class TestChargeRunCrash(TransactionCase):
             {"period_id": region["period"], "scope": "all", "address_id": region["town"]}
         )
 
-    def _worker(self, uuids):
+    def _worker(self, uuids, log):
+        """A process of its own that performs the jobs: same database and add-ons; the
+        connection settings given on the command line pass as libpq's variables."""
         config = odoo.tools.config
+        environ = dict(os.environ, **{TEST_CHUNK_ENV: f"{CHUNK}:{PAUSE}"})
+        for key, var in (
+            ("db_host", "PGHOST"),
+            ("db_port", "PGPORT"),
+            ("db_user", "PGUSER"),
+            ("db_password", "PGPASSWORD"),
+        ):
+            if config.get(key):
+                environ[var] = str(config[key])
         return subprocess.Popen(
             [
                 sys.executable,
                 "-c",
                 WORKER,
-                config.rcfile,
+                config.rcfile or "",
                 config["addons_path"],
                 self.env.cr.dbname,
                 *uuids,
             ],
-            env=dict(os.environ, **{TEST_CHUNK_ENV: f"{CHUNK}:{PAUSE}"}),
+            env=environ,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
+            stderr=log,
         )
+
+    def _kill_mid_run(self, run_id, region, uuids, log):
+        """Start the worker process, kill it with SIGKILL once its first chunk committed."""
+        worker = self._worker(uuids, log)
+        try:
+            deadline = time.monotonic() + 180
+            while not self._charged(run_id, region):
+                if worker.poll() is not None:
+                    log.seek(0)
+                    self.fail(f"the worker ended before its first chunk: {log.read()}")
+                self.assertLess(time.monotonic(), deadline, "the worker wrote no chunk in time")
+                time.sleep(0.1)
+            # the worker is alive in the middle of its job: not taken for dead
+            with self.committed() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                watched = env["tko.charge.run"].browse(run_id)
+                self.assertFalse(watched._tko_detect_dead(watched, grace=timedelta(0)))
+                self.assertEqual(watched.state, "running")
+            os.kill(worker.pid, signal.SIGKILL)
+            worker.wait(30)
+        finally:
+            if worker.poll() is None:
+                os.kill(worker.pid, signal.SIGKILL)
+                worker.wait(30)
+        return worker
 
     def test_worker_killed_mid_run_is_detected_and_the_rerun_gives_the_same_ledger(self):
         with self.committed() as cr:
@@ -268,27 +307,10 @@ class TestChargeRunCrash(TransactionCase):
             run_ids.append(run.id)
             run.action_start()
             uuids = run.job_uuids.split(",")
-        worker = self._worker(uuids)
-        try:
-            deadline = time.monotonic() + 180
-            while not self._charged(run.id, region):
-                if worker.poll() is not None:
-                    self.fail(f"the worker ended before its first chunk: {worker.stderr.read()}")
-                self.assertLess(time.monotonic(), deadline, "the worker wrote no chunk in time")
-                time.sleep(0.1)
-            # the worker is alive in the middle of its job: not taken for dead
-            with self.committed() as cr:
-                env = api.Environment(cr, SUPERUSER_ID, {})
-                watched = env["tko.charge.run"].browse(run.id)
-                self.assertFalse(watched._tko_detect_dead(watched, grace=timedelta(0)))
-                self.assertEqual(watched.state, "running")
-            os.kill(worker.pid, signal.SIGKILL)
-            worker.wait(30)
-        finally:
-            if worker.poll() is None:
-                os.kill(worker.pid, signal.SIGKILL)
-                worker.wait(30)
+        with tempfile.TemporaryFile("w+") as log:
+            worker = self._kill_mid_run(run.id, region, uuids, log)
         charged = self._charged(run.id, region)
+        _logger.info("worker %s killed after %s of %s accounts", worker.pid, charged, ACCOUNTS)
         self.assertGreater(charged, 0)
         self.assertLess(charged, ACCOUNTS, "killed in the middle of the run")
 
