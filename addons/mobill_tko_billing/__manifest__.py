@@ -22,6 +22,7 @@
         "report/advance_invoice_report.xml",
         "views/tko_charge_views.xml",
         "views/tko_charge_run_views.xml",
+        "data/tko_job_watch_data.xml",
         "views/tko_billing_period_views.xml",
         "views/tko_recalculation_views.xml",
         "views/tko_absence_views.xml",

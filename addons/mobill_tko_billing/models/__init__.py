@@ -1,6 +1,7 @@
 # ruff: noqa: I001  (the ledger before the models that use it; the SQL view last)
 from . import res_company
 from . import res_company_payment_accounting
+from . import tko_job_watch_mixin
 from . import tko_billing_period
 from . import tko_charge
 from . import tko_charge_run_error

@@ -580,6 +580,19 @@ class TkoBillingEngine(models.AbstractModel):
             )
         )
         lines = buffer.flush(cr)
+        # a chunk executed again (its job requeued after the worker died) replaces its errors
+        # like its lines: the same rows as one execution
+        cr.execute(
+            SQL(
+                """
+                DELETE FROM tko_charge_run_error
+                 WHERE run_id = %(run)s AND %(key)s = ANY(%(ids)s)
+                """,
+                run=run_id,
+                key=SQL.identifier(key),
+                ids=chunk_ids,
+            )
+        )
         self._write_errors(ctx, run_id, key, errors)
         return rows[-1][0], len(rows), lines, len(errors)
 

@@ -1,4 +1,5 @@
 import logging
+import os
 import time
 
 from markupsafe import Markup
@@ -35,6 +36,8 @@ METHOD_FILTERS = [
 ]
 INDIVIDUAL_METHODS = ("residents", "area")
 JOB_CHANNEL = "root.tko_billing"
+# crash test only (tests/test_crash.py): small chunks and a pause after each committed chunk
+TEST_CHUNK_ENV = "MOBILL_TKO_TEST_CHUNK"
 
 
 class TkoChargeRun(models.Model):
@@ -47,7 +50,7 @@ class TkoChargeRun(models.Model):
 
     _name = "tko.charge.run"
     _description = "Charge run"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "tko.job.watch.mixin"]
     _order = "id desc"
 
     name = fields.Char(required=True, copy=False, readonly=True, default=lambda self: _("New"))
@@ -326,7 +329,45 @@ class TkoChargeRun(models.Model):
         return True
 
     def action_refresh(self):
+        """Reload the progress; a run whose background jobs died is marked failed."""
+        self.check_access_rights("read")
+        self.check_access_rule("read")
+        self._tko_detect_dead(self)
         return True
+
+    def action_retry(self):
+        """Rerun a failed charge run: its parts start again from the beginning and rewrite
+        the same lines (each chunk replaces the unposted lines of its own accounts)."""
+        self.check_access_rights("write")
+        self.check_access_rule("write")
+        for rec in self:
+            if rec.state != "failed":
+                raise UserError(_("Only a failed charge run can be rerun."))
+            rec.state = "draft"
+        return self.action_start()
+
+    # ------------------------------------------------------------------ watch of the jobs
+    def _tko_watch_jobs(self):
+        self.ensure_one()
+        uuids = [uuid for uuid in (self.job_uuids or "").split(",") if uuid]
+        if not uuids:
+            return self.env["queue.job"].sudo()
+        return self.env["queue.job"].sudo().search([("uuid", "in", uuids)])
+
+    def _tko_watch_fail(self, message):
+        self.ensure_one()
+        run = self.sudo()
+        note = _("Failed: %(reason)s Rerun it.", reason=message)
+        run.write({"state": "failed", "note": note, "date_finished": fields.Datetime.now()})
+        run.message_post(body=note)
+
+    def _tko_watch_all_done(self):
+        self.ensure_one()
+        run = self.sudo()
+        if run.partitions_done >= run.partitions:
+            run._finalize()
+        else:
+            run._tko_watch_fail(_("Its background jobs ended without finishing every part."))
 
     def action_view_charges(self):
         self.ensure_one()
@@ -341,12 +382,19 @@ class TkoChargeRun(models.Model):
         """Queue job: one partition, in chunks that commit on their own cursor."""
         self.ensure_one()
         started = time.monotonic()
-        self._execute_retrying(
+        state = self._execute_retrying(
             SQL(
-                "UPDATE tko_charge_run SET state = 'running' WHERE id = %s AND state = 'queued'",
+                """
+                UPDATE tko_charge_run SET state = 'running'
+                 WHERE id = %s AND state IN ('queued', 'running') RETURNING state
+                """,
                 self.id,
             )
         )
+        if not state:
+            # a job requeued after its worker died, for a run finished, failed or cancelled
+            # since: its rerun has jobs of its own
+            return _("Nothing to do: the charge run is no longer active.")
         try:
             self._process_partition(part, parts, commit=True)
         except Exception as error:
@@ -387,6 +435,10 @@ class TkoChargeRun(models.Model):
         engine = self.env["tko.billing.engine"]
         ctx = engine._period_context(self.period_id)
         limit = max(100, self.company_id.tko_billing_chunk_size or 20000)
+        pause = 0.0
+        if os.environ.get(TEST_CHUNK_ENV):
+            size, pause = os.environ[TEST_CHUNK_ENV].split(":")
+            limit, pause = int(size), float(pause)
         plan = [
             (consumer, self._where(consumer), self._ids_filter(consumer))
             for consumer in self._consumers()
@@ -404,6 +456,8 @@ class TkoChargeRun(models.Model):
                         step = self._chunk(ctx, consumer, where, ids, after, upper, limit)
                 if step is None:
                     break
+                if pause:
+                    time.sleep(pause)
                 after, processed = step
                 self._execute_retrying(
                     SQL(
@@ -440,7 +494,7 @@ class TkoChargeRun(models.Model):
     def _chunk(self, ctx, consumer, where, ids, after, upper, limit):
         cr = self.env.cr
         cr.execute(SQL("SELECT state FROM tko_charge_run WHERE id = %s", self.id))
-        if cr.fetchone()[0] == "cancelled":
+        if cr.fetchone()[0] in ("cancelled", "failed"):
             return None
         self.env["tko.billing.period"].browse(ctx["period_id"])._lock_shared()
         cr.execute(SQL("SELECT state FROM tko_billing_period WHERE id = %s", ctx["period_id"]))
@@ -481,9 +535,13 @@ class TkoChargeRun(models.Model):
             self._remove_stale()
         self.invalidate_recordset()
         state = self.state
+        values = {}
         if state in ACTIVE_RUN_STATES:
             state = "done"
+            # a part requeued after its worker died counted its chunks again
+            values["done_count"] = self.total_count
         values = {
+            **values,
             "state": state,
             "date_finished": fields.Datetime.now(),
             "line_count": lines,

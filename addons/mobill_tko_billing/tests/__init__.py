@@ -1,6 +1,7 @@
 from . import (
     test_accounting,
     test_charge_runs,
+    test_crash,
     test_debt,
     test_locking,
     test_payment_accounting,

@@ -25,7 +25,7 @@ class TkoPenaltyRun(models.Model):
 
     _name = "tko.penalty.run"
     _description = "Mass penalty run"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "tko.job.watch.mixin"]
     _order = "create_date desc, id desc"
 
     name = fields.Char(required=True, copy=False, readonly=True, default=lambda s: _("New"))
@@ -269,22 +269,42 @@ class TkoPenaltyRun(models.Model):
         return True
 
     def action_check_jobs(self):
-        """Mark the run failed when one of its jobs failed (the others may still run)."""
-        for run in self.filtered(lambda r: r.state in ("queued", "running")):
-            failed = (
-                self.env["queue.job"]
-                .sudo()
-                .search_count(
-                    [
-                        ("model_name", "=", self._name),
-                        ("func_string", "=like", f"{self._name}({run.id},).%"),
-                        ("state", "=", "failed"),
-                    ]
-                )
-            )
-            if failed:
-                run.write({"state": "failed"})
+        """Mark the run failed when one of its jobs failed, was cancelled or deleted, or its
+        worker died (killed, out of memory, restarted); the jobs still waiting are cancelled
+        and the run can be started again (each chunk rewrites the same calculations)."""
+        self.check_access_rights("read")
+        self.check_access_rule("read")
+        self._tko_detect_dead(self)
         return True
+
+    # ------------------------------------------------------------------ watch of the jobs
+    def _jobs_domain(self):
+        self.ensure_one()
+        return [
+            ("model_name", "=", self._name),
+            ("func_string", "=like", f"{self._name}({self.id},).%"),
+        ]
+
+    def _tko_watch_jobs(self):
+        """The jobs of the current start (those of an earlier failed start are left out)."""
+        self.ensure_one()
+        domain = self._jobs_domain()
+        if self.date_started:
+            domain.append(("date_created", ">=", self.date_started))
+        return self.env["queue.job"].sudo().search(domain)
+
+    def _tko_watch_fail(self, message):
+        self.ensure_one()
+        run = self.sudo()
+        log = _("Failed: %(reason)s Start it again.", reason=message)
+        run.write(
+            {
+                "state": "failed",
+                "date_done": fields.Datetime.now(),
+                "log": "\n".join(filter(None, [run.log, log])),
+            }
+        )
+        run.message_post(body=log, partner_ids=run.user_id.partner_id.ids)
 
     def action_view_jobs(self):
         self.ensure_one()
@@ -293,10 +313,7 @@ class TkoPenaltyRun(models.Model):
             "name": _("Jobs"),
             "res_model": "queue.job",
             "view_mode": "tree,form",
-            "domain": [
-                ("model_name", "=", self._name),
-                ("func_string", "=like", f"{self._name}({self.id},).%"),
-            ],
+            "domain": self._jobs_domain(),
         }
 
     def action_view_penalties(self):

@@ -4,6 +4,7 @@ from . import (
     test_letters,
     test_notices,
     test_penalties,
+    test_penalty_watch,
     test_rates,
     test_ui,
 )
