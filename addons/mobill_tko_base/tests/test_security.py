@@ -248,7 +248,7 @@ class TestSecurity(TransactionCase):
             .create({"object_id": self.obj.id, "date": "2025-06-01"})
         )
         with self.assertRaises(AccessError):
-            check.characteristics  # noqa: B018  (the computation reads the object)
+            check.read(["characteristics"])  # the computation reads the object
         mine = (
             self.env["tko.pricing.check"]
             .with_user(self.operator)
