@@ -24,6 +24,7 @@
         "views/menus.xml",
         "views/gar_import_views.xml",
         "views/registry_io_views.xml",
+        "views/personal_data_access_log_views.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

@@ -41,6 +41,7 @@ from decimal import Decimal, InvalidOperation
 from mobill_tko_core import requisites as req
 from mobill_tko_core.errors import CoreError, RequisiteError
 from mobill_tko_core.formats import FormatError
+from mobill_tko_core.spreadsheet import csv_safe, csv_unescape, is_formula_like
 
 __all__ = [
     "CALC_METHODS",
@@ -636,6 +637,8 @@ def read_csv(data: bytes, encoding: str | None = None) -> ReadResult:
         raise FormatError(
             "registry_io.bad_csv", f"The CSV file cannot be read: {exc}.", reason=str(exc)
         ) from exc
+    # the writer protects formula-like texts with an apostrophe (csv_safe): take it off again
+    records = [[csv_unescape(cell) for cell in row] for row in records]
     return _read_table([(i, r) for i, r in enumerate(records, start=1)], used)
 
 
@@ -1224,6 +1227,8 @@ def write_csv(records: Iterable[RegistryRecord], encoding: str = "utf-8-sig") ->
 
     ``encoding``: ``utf-8-sig`` (UTF-8 with BOM, the default) or ``cp1251``; a character the
     encoding cannot hold raises FormatError ``registry_io.not_encodable`` with the line.
+    A text a spreadsheet would run as a formula (``=HYPERLINK(…)``) is written with a leading
+    apostrophe (:func:`~mobill_tko_core.spreadsheet.csv_safe`); :func:`read_csv` takes it off.
     """
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=CSV_SEPARATOR, lineterminator="\r\n")
@@ -1231,7 +1236,7 @@ def write_csv(records: Iterable[RegistryRecord], encoding: str = "utf-8-sig") ->
     lines = [[c.header for c in COLUMNS]]
     for record in records:
         row = record_to_row(record)
-        cells = [row[k] for k in KEYS]
+        cells = [csv_safe(row[k]) for k in KEYS]
         writer.writerow(cells)
         lines.append(cells)
     text = buffer.getvalue()
@@ -1289,7 +1294,8 @@ def write_xlsx(records: Iterable[RegistryRecord]) -> bytes:
     """The XLSX workbook of the layout: sheet «Потребители» (header in row 1) and «Описание».
 
     Numbers are written as numbers, dates as dates (ДД.ММ.ГГГГ), identifiers as text so that
-    leading zeros stay.
+    leading zeros stay. A text a spreadsheet would run as a formula (``=HYPERLINK(…)``) is
+    stored as a string cell, never as a formula.
     """
     import openpyxl
     from openpyxl.styles import Font
@@ -1310,7 +1316,10 @@ def write_xlsx(records: Iterable[RegistryRecord]) -> bytes:
             if isinstance(value, date):
                 sheet.cell(sheet.max_row, i + 1).number_format = "DD.MM.YYYY"
             elif isinstance(value, str):
-                sheet.cell(sheet.max_row, i + 1).number_format = "@"
+                cell = sheet.cell(sheet.max_row, i + 1)
+                cell.number_format = "@"
+                if is_formula_like(value):
+                    cell.data_type = "s"  # openpyxl took a leading "=" for a formula
             widths[i] = max(widths[i], len(row[KEYS[i]]))
     for i, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 60)

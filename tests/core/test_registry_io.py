@@ -1,4 +1,6 @@
+import csv
 import io
+import zipfile
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -566,3 +568,49 @@ def test_documentation_example_is_valid():
     assert [r.line for r in result.records] == [2, 3, 4]
     groups, errors = rio.object_groups(result.records)
     assert not errors and len(groups) == 2
+
+
+HOSTILE_NAME = '=HYPERLINK("http://evil.example","x")'
+
+
+def hostile_records() -> list[RegistryRecord]:
+    return [
+        person(consumer_name=HOSTILE_NAME),
+        legal(consumer_name="@SUM(1+1)", postal_address="+7 street", phone="-1+1"),
+    ]
+
+
+def test_csv_writes_formula_like_texts_as_text_and_reads_them_back():
+    records = hostile_records()
+    data = rio.write_csv(records)
+    text = data.decode("utf-8-sig")
+    lines = text.split("\r\n")
+    by_key = {c.key: i for i, c in enumerate(COLUMNS)}
+    first, second = list(csv.reader(lines[1:3], delimiter=";"))
+    assert first[by_key["consumer_name"]] == "'" + HOSTILE_NAME
+    assert second[by_key["consumer_name"]] == "'@SUM(1+1)"
+    assert second[by_key["postal_address"]] == "'+7 street"
+    assert second[by_key["phone"]] == "'-1+1"
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in first + second)
+    # an exported file imports back unchanged
+    result = rio.parse(data)
+    assert result.ok, result.errors
+    assert result.records == records
+    assert rio.write_csv(result.records) == data
+
+
+def test_xlsx_writes_formula_like_texts_as_string_cells():
+    records = hostile_records()
+    data = rio.write_xlsx(records)
+    by_key = {c.key: i for i, c in enumerate(COLUMNS)}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet_xml and "<f " not in sheet_xml  # no formula anywhere
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["Потребители"]
+    name_cell = sheet[2][by_key["consumer_name"]]
+    assert name_cell.value == HOSTILE_NAME
+    assert name_cell.data_type == "s"
+    assert sheet[3][by_key["consumer_name"]].data_type == "s"
+    result = rio.parse(data, "registry.xlsx")
+    assert result.ok, result.errors
+    assert result.records == records

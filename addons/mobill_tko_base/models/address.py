@@ -39,6 +39,7 @@ class TkoAddress(models.Model):
 
     _name = "tko.address"
     _description = "Address element"
+    _check_company_auto = True
     _inherit = ["mail.thread"]
     _parent_store = True
     _order = "full_name"
@@ -50,7 +51,12 @@ class TkoAddress(models.Model):
     )
     level = fields.Selection(LEVELS, required=True, index=True, tracking=True)
     parent_id = fields.Many2one(
-        "tko.address", "Parent", index=True, ondelete="restrict", tracking=True
+        "tko.address",
+        "Parent",
+        index=True,
+        ondelete="restrict",
+        tracking=True,
+        check_company=True,
     )
     parent_path = fields.Char(index=True, unaccent=False)
     child_ids = fields.One2many("tko.address", "parent_id", "Children")
@@ -69,6 +75,7 @@ class TkoAddress(models.Model):
         "tko.tariff.zone",
         tracking=True,
         help="Set on a settlement (or a district): everything below it belongs to this zone.",
+        check_company=True,
     )
     zone_id = fields.Many2one(
         "tko.tariff.zone",
@@ -91,6 +98,7 @@ class TkoAddress(models.Model):
         domain=[("is_management_company", "=", True)],
         tracking=True,
         help="Management company, ТСЖ or ЖСК of an apartment building.",
+        check_company=True,
     )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
@@ -162,6 +170,8 @@ class TkoAddress(models.Model):
 
     def action_open_children(self):
         self.ensure_one()
+        self.check_access_rights("read")
+        self.check_access_rule("read")
         return {
             "type": "ir.actions.act_window",
             "name": self.full_name,

@@ -8,6 +8,7 @@ class TkoContractCondition(models.Model):
 
     _name = "tko.contract.condition"
     _description = "Payment conditions of a contract (dated)"
+    _check_company_auto = True
     _inherit = ["mail.thread", "tko.dated.mixin"]
     _order = "contract_id, date_from desc"
     _dated_keys = ["contract_id"]
@@ -16,7 +17,9 @@ class TkoContractCondition(models.Model):
     date_from = fields.Date(tracking=True)
     date_to = fields.Date(tracking=True)
 
-    contract_id = fields.Many2one("tko.contract", required=True, index=True, ondelete="cascade")
+    contract_id = fields.Many2one(
+        "tko.contract", required=True, index=True, ondelete="cascade", check_company=True
+    )
     company_id = fields.Many2one(related="contract_id.company_id", store=True, index=True)
     due_day = fields.Integer(
         "Payment due day",

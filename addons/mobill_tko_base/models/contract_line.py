@@ -16,6 +16,7 @@ class TkoContractLine(models.Model):
 
     _name = "tko.contract.line"
     _description = "Object of a contract (dated)"
+    _check_company_auto = True
     _inherit = ["mail.thread", "tko.dated.mixin"]
     _order = "contract_id, object_id, date_from desc"
     _dated_keys = ["contract_id", "object_id"]
@@ -24,14 +25,21 @@ class TkoContractLine(models.Model):
     date_from = fields.Date(tracking=True)
     date_to = fields.Date(tracking=True)
 
-    contract_id = fields.Many2one("tko.contract", required=True, index=True, ondelete="cascade")
+    contract_id = fields.Many2one(
+        "tko.contract", required=True, index=True, ondelete="cascade", check_company=True
+    )
     company_id = fields.Many2one(related="contract_id.company_id", store=True, index=True)
-    object_id = fields.Many2one("tko.object", required=True, index=True, tracking=True)
+    object_id = fields.Many2one(
+        "tko.object", required=True, index=True, tracking=True, check_company=True
+    )
     scheme = fields.Selection(
         SCHEMES, "Calculation scheme", required=True, default="norm", tracking=True
     )
     norm_category_id = fields.Many2one(
-        "tko.norm.category", tracking=True, help="For the norm scheme: the category of the units."
+        "tko.norm.category",
+        tracking=True,
+        help="For the norm scheme: the category of the units.",
+        check_company=True,
     )
     limit_volume = fields.Float(
         "Agreed volume per month, m³",

@@ -56,7 +56,7 @@ class TkoDemoLoader(models.AbstractModel):
     _description = "Demo region loader"
 
     @api.model
-    def load_demo_region(
+    def _load_demo_region(
         self,
         accounts=demo_region.DEMO_ACCOUNTS,
         contracts=demo_region.DEMO_CONTRACTS,
@@ -65,6 +65,8 @@ class TkoDemoLoader(models.AbstractModel):
         """Create the demo region (operator, zones, tariffs, norms, address plan, consumers…).
 
         Returns ``True`` when the region was created, ``False`` when it was already there.
+        Private: it runs as superuser and renames the company, so only the demo data
+        (``demo/tko_demo.xml``) and server scripts call it, never a client over RPC.
         """
         if self.env.ref(f"{MODULE}.{MARKER}", raise_if_not_found=False):
             _logger.info("The demo region is already loaded: nothing to do.")

@@ -9,6 +9,7 @@ class TkoNorm(models.Model):
 
     _name = "tko.norm"
     _description = "Norm of accumulation"
+    _check_company_auto = True
     _inherit = ["mail.thread", "tko.dated.mixin"]
     _order = "category_id, zone_id, date_from desc"
     _dated_keys = ["category_id", "zone_id", "uom", "company_id"]
@@ -17,13 +18,16 @@ class TkoNorm(models.Model):
     date_from = fields.Date(tracking=True)
     date_to = fields.Date(tracking=True)
 
-    category_id = fields.Many2one("tko.norm.category", required=True, index=True, tracking=True)
+    category_id = fields.Many2one(
+        "tko.norm.category", required=True, index=True, tracking=True, check_company=True
+    )
     zone_id = fields.Many2one(
         "tko.tariff.zone",
         "Tariff zone",
         index=True,
         tracking=True,
         help="Empty: the norm applies in every zone without its own.",
+        check_company=True,
     )
     value = fields.Float(
         "Norm per unit per year",

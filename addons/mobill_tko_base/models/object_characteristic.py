@@ -4,6 +4,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.translate import _lt
 
+from ..tools import is_trusted, trusted
+
 KINDS = [
     ("residents_permanent", "Permanent residents"),
     ("residents_temporary", "Temporary residents"),
@@ -46,6 +48,7 @@ class TkoObjectCharacteristic(models.Model):
 
     _name = "tko.object.characteristic"
     _description = "Characteristic of an object (dated)"
+    _check_company_auto = True
     _inherit = ["tko.dated.mixin"]
     _order = "object_id, kind, date_from desc, id desc"
     _dated_keys = [
@@ -57,18 +60,25 @@ class TkoObjectCharacteristic(models.Model):
     ]
     _dated_label = _lt("characteristic")
 
-    object_id = fields.Many2one("tko.object", required=True, index=True, ondelete="cascade")
+    object_id = fields.Many2one(
+        "tko.object", required=True, index=True, ondelete="cascade", check_company=True
+    )
     company_id = fields.Many2one(related="object_id.company_id", store=True, index=True)
     kind = fields.Selection(KINDS, required=True, index=True)
     value = fields.Float(
         "Quantity", digits=(16, 4), help="Number of people, m², calculation units."
     )
-    norm_category_id = fields.Many2one("tko.norm.category", "Norm category", index=True)
+    norm_category_id = fields.Many2one(
+        "tko.norm.category", "Norm category", index=True, check_company=True
+    )
     container_type_id = fields.Many2one("tko.container.type", "Container type")
     container_volume = fields.Float("Volume, m³", digits=(10, 3))
     container_count = fields.Integer("Count")
     container_site_id = fields.Many2one(
-        "tko.object", "Container site", domain=[("kind", "=", "container_site")]
+        "tko.object",
+        "Container site",
+        domain=[("kind", "=", "container_site")],
+        check_company=True,
     )
     schedule_kind = fields.Selection(SCHEDULES, "Pick-ups")
     schedule_weekdays = fields.Char(
@@ -125,7 +135,7 @@ class TkoObjectCharacteristic(models.Model):
             ]
             previous = self.search(domain)
             if previous:
-                previous.with_context(tko_close_version=True).write(
+                trusted(previous.with_context(tko_close_version=True)).write(
                     {"date_to": date_from - timedelta(days=1)}
                 )
         records = super().create(vals_list)
@@ -142,7 +152,8 @@ class TkoObjectCharacteristic(models.Model):
 
     def write(self, vals):
         touched = VALUE_FIELDS & set(vals)
-        if touched and not self.env.context.get("tko_characteristic_correction"):
+        # a correction of a value is the server's own (trusted()); a context flag proves nothing
+        if touched and not is_trusted(self):
             raise UserError(
                 _(
                     "A characteristic is never overwritten: its history is evidence for charges "

@@ -3,20 +3,23 @@ from odoo.osv import expression
 
 
 class TkoPricing(models.AbstractModel):
-    """The one place that answers which tariff, norms and VAT apply to an object on a date."""
+    """The one place that answers which tariff, norms and VAT apply to an object on a date.
+
+    Server code only (private methods): the callers have checked the objects they price.
+    """
 
     _name = "tko.pricing"
     _description = "Tariff, norm and VAT in force"
 
     @api.model
-    def consumer_group(self, obj, contract=None):
+    def _consumer_group(self, obj, contract=None):
         """Population for individuals' dwellings, other consumers for contracts and the rest."""
         if contract or obj.kind not in ("apartment", "house"):
             return "other"
         return "population"
 
     @api.model
-    def tariff_at(self, obj, date, contract=None, consumer_group=None, uom="m3"):
+    def _tariff_at(self, obj, date, contract=None, consumer_group=None, uom="m3"):
         """The contract's individual tariff in force, else the zone's tariff of the group."""
         Tariff = self.env["tko.tariff"]
         dated = Tariff._dated_domain(date)
@@ -27,7 +30,7 @@ class TkoPricing(models.AbstractModel):
             )
             if individual:
                 return individual
-        group = consumer_group or self.consumer_group(obj, contract)
+        group = consumer_group or self._consumer_group(obj, contract)
         return Tariff.search(
             expression.AND(
                 [
@@ -45,7 +48,7 @@ class TkoPricing(models.AbstractModel):
         )
 
     @api.model
-    def norm_at(self, category, zone, date, company, uom="m3"):
+    def _norm_at(self, category, zone, date, company, uom="m3"):
         """The zone's norm of the category in force, else the norm valid in every zone."""
         Norm = self.env["tko.norm"]
         domain = expression.AND(
@@ -63,7 +66,7 @@ class TkoPricing(models.AbstractModel):
         return norms.filtered("zone_id")[:1] or norms[:1]
 
     @api.model
-    def vat_rate_at(self, date, company=None):
+    def _vat_rate_at(self, date, company=None):
         """VAT rate in percent on ``date``: the company's own table first, else the shared one."""
         company = company or self.env.company
         Vat = self.env["tko.vat.rate"].sudo()
@@ -74,18 +77,18 @@ class TkoPricing(models.AbstractModel):
         return rate.rate if rate else 0.0
 
     @api.model
-    def terms(self, obj, date, contract=None, categories=None):
+    def _terms(self, obj, date, contract=None, categories=None):
         """Everything that prices ``obj`` on ``date``: zone, group, tariff, norms, VAT."""
-        group = self.consumer_group(obj, contract)
+        group = self._consumer_group(obj, contract)
         if categories is None:
             categories = self.env["tko.norm.category"].search([("consumer_group", "=", group)])
         return {
             "zone": obj.zone_id,
             "consumer_group": group,
-            "tariff": self.tariff_at(obj, date, contract=contract, consumer_group=group),
+            "tariff": self._tariff_at(obj, date, contract=contract, consumer_group=group),
             "norms": {
-                category: self.norm_at(category, obj.zone_id, date, obj.company_id)
+                category: self._norm_at(category, obj.zone_id, date, obj.company_id)
                 for category in categories
             },
-            "vat_rate": self.vat_rate_at(date, obj.company_id),
+            "vat_rate": self._vat_rate_at(date, obj.company_id),
         }

@@ -4,6 +4,7 @@ from mobill_tko_core import requisites as req
 from mobill_tko_core.errors import RequisiteError
 
 from ..tools import raise_user_error
+from .personal_data_access_log import PERSONAL_DATA_FIELDS, PERSONAL_DATA_GROUP
 
 # Requisites whose every change is kept (who, when, old and new value, effective date).
 HISTORY_FIELDS = [
@@ -45,11 +46,12 @@ class ResPartner(models.Model):
     )
     kpp = fields.Char("KPP", size=9, tracking=True)
     ogrn = fields.Char("OGRN / OGRNIP", size=15, tracking=True)
-    snils = fields.Char("SNILS", size=14, tracking=True)
-    passport_series = fields.Char(size=4, groups="mobill_tko_base.group_tko_readonly")
-    passport_number = fields.Char(size=6, groups="mobill_tko_base.group_tko_readonly")
-    passport_issued_by = fields.Char(groups="mobill_tko_base.group_tko_readonly")
-    passport_date = fields.Date("Passport issue date", groups="mobill_tko_base.group_tko_readonly")
+    # 152-ФЗ: passport data and SNILS for group_tko_personal_data only, every read logged
+    snils = fields.Char("SNILS", size=14, tracking=True, groups=PERSONAL_DATA_GROUP)
+    passport_series = fields.Char(size=4, groups=PERSONAL_DATA_GROUP)
+    passport_number = fields.Char(size=6, groups=PERSONAL_DATA_GROUP)
+    passport_issued_by = fields.Char(groups=PERSONAL_DATA_GROUP)
+    passport_date = fields.Date("Passport issue date", groups=PERSONAL_DATA_GROUP)
     birthdate = fields.Date("Date of birth", groups="mobill_tko_base.group_tko_readonly")
     legal_address = fields.Char(tracking=True)
     postal_address = fields.Char(tracking=True)
@@ -86,7 +88,8 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------ requisites checks
     @api.constrains("vat", "kpp", "ogrn", "snils", "tko_kind", "is_tko_consumer")
     def _check_tko_requisites(self):
-        for rec in self.filtered(lambda p: p.is_tko_consumer or p.is_management_company):
+        # sudo: SNILS is checked whoever changes another requisite (the value is not shown)
+        for rec in self.sudo().filtered(lambda p: p.is_tko_consumer or p.is_management_company):
             kind = rec.tko_kind
             try:
                 if rec.vat:
@@ -172,27 +175,73 @@ class ResPartner(models.Model):
             return fields.Date.to_string(value)
         return str(value)
 
+    # ------------------------------------------------------------------ personal data (152-ФЗ)
+    def _read_format(self, fnames, load="_classic_read"):
+        """Every read of passport data or SNILS by a user is logged: ``read`` (forms, RPC) and
+        ``search_read`` (lists, RPC) both format their answer here."""
+        result = super()._read_format(fnames, load)
+        if result and not self.env.su:
+            names = [name for name in PERSONAL_DATA_FIELDS if name in result[0]]
+            if names:
+                seen = self.browse(
+                    [row["id"] for row in result if any(row.get(name) for name in names)]
+                )
+                self.env["tko.personal.data.access.log"]._log_read(seen, names)
+        return result
+
+    def export_data(self, fields_to_export):
+        """Exports of passport data or SNILS are logged like reads."""
+        result = super().export_data(fields_to_export)
+        names = {path.replace(".", "/").split("/")[-1] for path in fields_to_export}
+        if not self.env.su and names & set(PERSONAL_DATA_FIELDS):
+            self.env["tko.personal.data.access.log"]._log_read(self, names, channel="export")
+        return result
+
+    def _may_read_personal_data(self):
+        return self.env.su or self.env.user.has_group(PERSONAL_DATA_GROUP)
+
     def requisites_at(self, date):
         """The partner's requisites as they were on ``date`` (documents print their own date's).
 
         For each kept field: the old value of the first change that took effect after ``date``,
         or the current value when nothing changed since. One query for all the fields.
+        The caller must be allowed to read the partner and its requisites history; passport
+        data and SNILS are answered to group_tko_personal_data only (and the read is logged).
         """
         self.ensure_one()
+        self.check_access_rights("read")
+        self.check_access_rule("read")
+        self.env["tko.partner.requisite.history"].check_access_rights("read")
+        names = [
+            name
+            for name in HISTORY_FIELDS
+            if self._may_read_personal_data() or name not in PERSONAL_DATA_FIELDS
+        ]
+        values = self._requisites_at(date, names)
+        if any(values.get(name) for name in PERSONAL_DATA_FIELDS):
+            self.env["tko.personal.data.access.log"]._log_read(
+                self, [n for n in PERSONAL_DATA_FIELDS if values.get(n)], channel="requisites"
+            )
+        return values
+
+    def _requisites_at(self, date, names=None):
+        """:meth:`requisites_at` without the checks: ``names`` (default all kept fields)."""
+        self.ensure_one()
+        names = HISTORY_FIELDS if names is None else names
         date = fields.Date.to_date(date)
         self.env["tko.partner.requisite.history"].flush_model()
         self.env.cr.execute(
             """
             SELECT DISTINCT ON (field_name) field_name, old_value
               FROM tko_partner_requisite_history
-             WHERE partner_id = %s AND date_from > %s
+             WHERE partner_id = %s AND date_from > %s AND field_name = ANY(%s)
              ORDER BY field_name, date_from, id
             """,
-            (self.id, date),
+            (self.id, date, list(names)),
         )
         changed = dict(self.env.cr.fetchall())
         values = {}
-        for name in HISTORY_FIELDS:
+        for name in names:
             if name in changed:
                 values[name] = changed[name] or False
             else:
@@ -201,6 +250,9 @@ class ResPartner(models.Model):
 
     def action_open_requisites_wizard(self):
         self.ensure_one()
+        self.check_access_rights("write")
+        self.check_access_rule("write")
+        self.env["tko.requisites.change.wizard"].check_access_rights("create")
         return {
             "type": "ir.actions.act_window",
             "name": _("Change requisites from a date"),

@@ -10,6 +10,7 @@ class TkoTariff(models.Model):
 
     _name = "tko.tariff"
     _description = "Tariff"
+    _check_company_auto = True
     _inherit = ["mail.thread", "tko.dated.mixin"]
     _order = "zone_id, consumer_group, date_from desc"
     _dated_keys = ["zone_id", "consumer_group", "uom", "contract_id", "company_id"]
@@ -19,7 +20,9 @@ class TkoTariff(models.Model):
     date_to = fields.Date(tracking=True)
 
     name = fields.Char(tracking=True, help="E.g. the number and date of the tariff order.")
-    zone_id = fields.Many2one("tko.tariff.zone", "Tariff zone", index=True, tracking=True)
+    zone_id = fields.Many2one(
+        "tko.tariff.zone", "Tariff zone", index=True, tracking=True, check_company=True
+    )
     consumer_group = fields.Selection(
         [("population", "Population"), ("other", "Other consumers")],
         required=True,
@@ -44,7 +47,11 @@ class TkoTariff(models.Model):
         tracking=True,
     )
     contract_id = fields.Many2one(
-        "tko.contract", "Individual tariff of contract", index=True, tracking=True
+        "tko.contract",
+        "Individual tariff of contract",
+        index=True,
+        tracking=True,
+        check_company=True,
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     company_id = fields.Many2one(

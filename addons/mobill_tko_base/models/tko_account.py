@@ -17,6 +17,7 @@ class TkoAccount(models.Model):
 
     _name = "tko.account"
     _description = "Personal account"
+    _check_company_auto = True
     _inherit = ["mail.thread", "mail.activity.mixin", "tko.debt.mixin"]
     _order = "name"
 
@@ -30,9 +31,16 @@ class TkoAccount(models.Model):
         help="Digits with a check digit at the end (Luhn); assigned automatically when empty.",
     )
     partner_id = fields.Many2one(
-        "res.partner", "Consumer", required=True, index=True, tracking=True
+        "res.partner",
+        "Consumer",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
     )
-    object_id = fields.Many2one("tko.object", "Object", required=True, index=True, tracking=True)
+    object_id = fields.Many2one(
+        "tko.object", "Object", required=True, index=True, tracking=True, check_company=True
+    )
     address_id = fields.Many2one(related="object_id.address_id", store=True, index=True)
     zone_id = fields.Many2one(related="object_id.zone_id", store=True, index=True)
     management_company_id = fields.Many2one(related="object_id.management_company_id", store=True)

@@ -1,5 +1,12 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from ..tools import check_protected_write, trusted
+
+# Written by the actions only (their checks), never by a client's write.
+PROTECTED_FIELDS = ("state",)
+OPERATOR_GROUP = "mobill_tko_base.group_tko_operator"
+ADMIN_GROUP = "mobill_tko_base.group_tko_admin"
 
 STATES = [
     ("draft", "Draft"),
@@ -14,6 +21,7 @@ class TkoContract(models.Model):
 
     _name = "tko.contract"
     _description = "ТКО contract"
+    _check_company_auto = True
     _inherit = ["mail.thread", "mail.activity.mixin", "tko.debt.mixin"]
     _order = "date_start desc, name"
 
@@ -26,7 +34,12 @@ class TkoContract(models.Model):
         default=lambda self: _("New"),
     )
     partner_id = fields.Many2one(
-        "res.partner", "Consumer", required=True, index=True, tracking=True
+        "res.partner",
+        "Consumer",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
     )
     date_signed = fields.Date("Signed on", tracking=True)
     date_start = fields.Date(
@@ -65,16 +78,41 @@ class TkoContract(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            # a new contract is a draft (the form sends the default); other states: actions
+            check_protected_write(
+                self,
+                {k: v for k, v in vals.items() if not (k == "state" and v == "draft")},
+                PROTECTED_FIELDS,
+            )
             if not vals.get("name") or vals["name"] == _("New"):
                 vals["name"] = self.env["ir.sequence"].next_by_code("tko.contract")
         return super().create(vals_list)
 
+    def write(self, vals):
+        check_protected_write(self, vals, PROTECTED_FIELDS)
+        return super().write(vals)
+
     def conditions_at(self, date):
         """The payment condition of the contract in force on ``date`` (or an empty record)."""
         self.ensure_one()
+        self.check_access_rights("read")
+        self.check_access_rule("read")
         return self.condition_ids.filtered_domain(
             self.env["tko.contract.condition"]._dated_domain(date)
         )[:1]
+
+    def _check_action_allowed(self, group):
+        """Actions change contracts: the caller needs the role and write access to them."""
+        if not self.env.su and not self.env.user.has_group(group):
+            raise AccessError(
+                _(
+                    "You are not allowed to change the state of contracts (role “%(group)s” "
+                    "needed).",
+                    group=self.env.ref(group).sudo().display_name,
+                )
+            )
+        self.check_access_rights("write")
+        self.check_access_rule("write")
 
     def _set_state(self, state, allowed_from):
         for rec in self:
@@ -87,9 +125,10 @@ class TkoContract(models.Model):
                         **{"from": dict(STATES)[rec.state]},
                     )
                 )
-        self.write({"state": state})
+        trusted(self).write({"state": state})
 
     def action_activate(self):
+        self._check_action_allowed(OPERATOR_GROUP)
         for rec in self:
             if not rec.line_ids:
                 raise UserError(
@@ -101,12 +140,15 @@ class TkoContract(models.Model):
         self._set_state("active", ("draft", "suspended"))
 
     def action_suspend(self):
+        self._check_action_allowed(OPERATOR_GROUP)
         self._set_state("suspended", ("active",))
 
     def action_terminate(self):
+        self._check_action_allowed(OPERATOR_GROUP)
         self._set_state("terminated", ("active", "suspended"))
         for rec in self.filtered(lambda c: not c.date_end):
             rec.date_end = fields.Date.context_today(self)
 
     def action_draft(self):
+        self._check_action_allowed(ADMIN_GROUP)
         self._set_state("draft", ("terminated", "suspended"))

@@ -17,6 +17,7 @@ class TkoDocument(models.Model):
 
     _name = "tko.document"
     _description = "Consumer's document"
+    _check_company_auto = True
     _inherit = ["mail.thread"]
     _order = "date desc, id desc"
 
@@ -26,10 +27,14 @@ class TkoDocument(models.Model):
     date = fields.Date(default=fields.Date.context_today, tracking=True)
     file = fields.Binary(attachment=True, required=True)
     file_name = fields.Char()
-    partner_id = fields.Many2one("res.partner", "Consumer", index=True, tracking=True)
-    contract_id = fields.Many2one("tko.contract", index=True, tracking=True)
-    object_id = fields.Many2one("tko.object", index=True, tracking=True)
-    account_id = fields.Many2one("tko.account", "Personal account", index=True, tracking=True)
+    partner_id = fields.Many2one(
+        "res.partner", "Consumer", index=True, tracking=True, check_company=True
+    )
+    contract_id = fields.Many2one("tko.contract", index=True, tracking=True, check_company=True)
+    object_id = fields.Many2one("tko.object", index=True, tracking=True, check_company=True)
+    account_id = fields.Many2one(
+        "tko.account", "Personal account", index=True, tracking=True, check_company=True
+    )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )

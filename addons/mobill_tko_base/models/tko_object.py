@@ -16,13 +16,18 @@ class TkoObject(models.Model):
 
     _name = "tko.object"
     _description = "Object of a consumer"
+    _check_company_auto = True
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "address_id, name"
 
     name = fields.Char(required=True, tracking=True)
     kind = fields.Selection(OBJECT_KINDS, required=True, tracking=True, index=True)
-    address_id = fields.Many2one("tko.address", "Address", index=True, tracking=True)
-    partner_id = fields.Many2one("res.partner", "Consumer", index=True, tracking=True)
+    address_id = fields.Many2one(
+        "tko.address", "Address", index=True, tracking=True, check_company=True
+    )
+    partner_id = fields.Many2one(
+        "res.partner", "Consumer", index=True, tracking=True, check_company=True
+    )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )
@@ -54,7 +59,7 @@ class TkoObject(models.Model):
 
     def _compute_now(self):
         today = fields.Date.context_today(self)
-        values = self.characteristics_at(today)
+        values = self._characteristics_at(today)
         for rec in self:
             own = values.get(rec.id, {})
             rec.residents_now = own.get("residents_permanent", 0) + own.get(
@@ -67,7 +72,18 @@ class TkoObject(models.Model):
 
         Returns ``{object_id: {kind: value, ...}}``; units are keyed ``units:<category code>``
         and containers ``containers`` as a list of dicts (type, volume, count, schedule).
+        The caller must be allowed to read the objects and their characteristics.
         """
+        self._check_read_characteristics()
+        return self._characteristics_at(date, kinds)
+
+    def _check_read_characteristics(self):
+        self.check_access_rights("read")
+        self.check_access_rule("read")
+        self.env["tko.object.characteristic"].check_access_rights("read")
+
+    def _characteristics_at(self, date, kinds=None):
+        """:meth:`characteristics_at` without the access checks (server code only)."""
         if not self.ids:
             return {}
         self.env["tko.object.characteristic"].flush_model()
@@ -122,6 +138,7 @@ class TkoObject(models.Model):
 
     def action_open_characteristics(self):
         self.ensure_one()
+        self._check_read_characteristics()
         return {
             "type": "ir.actions.act_window",
             "name": self.name,

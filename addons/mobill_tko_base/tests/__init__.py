@@ -3,6 +3,7 @@ from . import (
     test_gar_import,
     test_registry,
     test_registry_io,
+    test_security,
     test_security_groups,
     test_translations,
     test_ui,

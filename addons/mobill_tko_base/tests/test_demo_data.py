@@ -184,7 +184,7 @@ class TestDemoData(TransactionCase):
             model: self.env[model].with_context(active_test=False).search_count([])
             for model in models
         }
-        self.assertFalse(self.env["tko.demo.loader"].load_demo_region())
+        self.assertFalse(self.env["tko.demo.loader"]._load_demo_region())
         after = {
             model: self.env[model].with_context(active_test=False).search_count([])
             for model in models

@@ -316,11 +316,11 @@ class TestRegistry(TransactionCase):
                 "date_from": date(2026, 1, 1),
             }
         )
-        terms_2025 = pricing.terms(self.obj, date(2025, 12, 31), categories=category)
+        terms_2025 = pricing._terms(self.obj, date(2025, 12, 31), categories=category)
         self.assertEqual(terms_2025["tariff"].price, 557.76)
         self.assertAlmostEqual(terms_2025["norms"][category].value, 1.56)
         self.assertEqual(terms_2025["vat_rate"], 20)
-        terms_2026 = pricing.terms(self.obj, date(2026, 1, 1), categories=category)
+        terms_2026 = pricing._terms(self.obj, date(2026, 1, 1), categories=category)
         self.assertEqual(terms_2026["tariff"], t2026)
         self.assertEqual(terms_2026["norms"][category], zone_norm, "the zone's own norm wins")
         self.assertEqual(terms_2026["vat_rate"], 22)

@@ -62,6 +62,7 @@ from mobill_tko_core import gar
 from mobill_tko_core.errors import GarError
 
 from ..models.address import GAR_LEVELS, TYPE_AFTER_NAME
+from ..tools import check_protected_write, trusted
 
 _logger = logging.getLogger(__name__)
 
@@ -826,6 +827,17 @@ class TkoGarImportLog(models.Model):
     duration = fields.Float("Duration, s", readonly=True, digits=(16, 2))
     report = fields.Text(readonly=True)
 
+    # The job trusts the log (file, path, options, state): only the wizard and the job write it.
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_protected_write(self, vals, self._fields)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_protected_write(self, vals, self._fields)
+        return super().write(vals)
+
     @api.model
     def _gar_error_message(self, error, source_name=None):
         """A clear, translatable message for an error met while reading an extract."""
@@ -910,7 +922,7 @@ class TkoGarImportLog(models.Model):
             max_retries=3,
         )._run_import()
         if job is not None and hasattr(job, "uuid"):
-            self.job_uuid = job.uuid
+            trusted(self).job_uuid = job.uuid
 
     def _run_import(self):
         """The import itself (a queue_job job, or called at once for small uploads).
@@ -987,7 +999,7 @@ class TkoGarImportLog(models.Model):
             values["attachment_id"] = False
             cr.postcommit.add(lambda: log._write_apart(values, unlink=attachment.id))
         else:
-            self.write(values)
+            trusted(self).write(values)
             attachment.sudo().unlink()
         _logger.info(
             "ГАР import %s done in %.1f s: %s created, %s updated, %s archived",
@@ -1110,7 +1122,7 @@ class TkoGarImportLog(models.Model):
             with self.env.registry.cursor() as cr:
                 cr.execute(SQL("SET LOCAL lock_timeout = '5s'"))
                 env = api.Environment(cr, self.env.uid, self.env.context)
-                env[self._name].browse(self.id).exists().write(dict(values))
+                trusted(env[self._name].browse(self.id)).exists().write(dict(values))
                 if unlink:
                     env["ir.attachment"].sudo().browse(unlink).exists().unlink()
         except Exception:  # progress is best effort: never fail the import because of it
@@ -1134,12 +1146,15 @@ class TkoGarImportLog(models.Model):
     def action_open_addresses(self):
         """The address plan of the imported region."""
         self.ensure_one()
+        self.check_access_rule("read")
+        self.env["tko.address"].check_access_rights("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("mobill_tko_base.tko_address_action")
         action["context"] = {"search_default_settlements": 1, "active_test": True}
         return action
 
     def action_open_job(self):
         self.ensure_one()
+        self.check_access_rule("read")
         job = self.env["queue.job"].search([("uuid", "=", self.job_uuid)], limit=1)
         if not job:
             raise UserError(_("The background job of this import is no longer kept."))
@@ -1272,7 +1287,7 @@ class TkoGarImportWizard(models.TransientModel):
             path = self._check_server_path()
             values.update(name=os.path.basename(path.rstrip("/")) or path, server_path=path)
             self._validate(path, values["name"], region)
-            log = self.env["tko.gar.import.log"].create(values)
+            log = trusted(self.env["tko.gar.import.log"]).create(values)
             log._enqueue()
             return self._open_log(log)
         attachment = self._uploaded_attachment()
@@ -1282,11 +1297,11 @@ class TkoGarImportWizard(models.TransientModel):
         with self._attachment_path(attachment) as path:
             self._validate(path, name, region)
         values["name"] = name
-        log = self.env["tko.gar.import.log"].create(values)
+        log = trusted(self.env["tko.gar.import.log"]).create(values)
         attachment.write(
             {"res_model": log._name, "res_id": log.id, "res_field": False, "name": name}
         )
-        log.attachment_id = attachment
+        log.attachment_id = attachment  # (log is trusted: created above)
         if attachment.file_size <= self._sync_limit_mb() * 1024 * 1024:
             log._run_import()
         else:

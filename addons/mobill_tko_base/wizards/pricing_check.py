@@ -37,7 +37,11 @@ class TkoPricingCheck(models.TransientModel):
                     }
                 )
                 continue
-            terms = pricing.terms(rec.object_id, rec.date, contract=rec.contract_id or None)
+            # the object and contract are the client's choice: only those the user may read
+            rec.object_id._check_read_characteristics()
+            rec.contract_id.check_access_rights("read")
+            rec.contract_id.check_access_rule("read")
+            terms = pricing._terms(rec.object_id, rec.date, contract=rec.contract_id or None)
             rec.zone_id = terms["zone"]
             rec.consumer_group = terms["consumer_group"]
             rec.tariff_id = terms["tariff"]
@@ -45,7 +49,7 @@ class TkoPricingCheck(models.TransientModel):
             rec.norm_ids = (
                 self.env["tko.norm"].union(*terms["norms"].values()) if terms["norms"] else False
             )
-            values = rec.object_id.characteristics_at(rec.date).get(rec.object_id.id, {})
+            values = rec.object_id._characteristics_at(rec.date).get(rec.object_id.id, {})
             labels = dict(
                 self.env["tko.object.characteristic"]
                 ._fields["kind"]

@@ -1018,15 +1018,22 @@ class TkoRegistryExportWizard(models.TransientModel):
         ordered = objects.sorted(
             lambda o: (o.address_id.full_name or "", rio.normalize_key(o.name), o.id)
         )
+        # 152-ФЗ: SNILS only for group_tko_personal_data, and its export is logged
+        personal = self.env["res.partner"]._may_read_personal_data()
         records = []
         for obj in ordered:
-            records += self._object_records(obj, by_object[obj.id])
+            records += self._object_records(obj, by_object[obj.id], personal)
+        if personal:
+            partners = (objects.partner_id | accounts.partner_id).filtered("snils")
+            self.env["tko.personal.data.access.log"]._log_read(
+                partners, ["snils"], channel="export"
+            )
         return records
 
     @staticmethod
-    def _consumer_cells(partner):
+    def _consumer_cells(partner, personal=True):
         kind = partner.tko_kind or ("legal" if partner.is_company else "person")
-        snils = partner.snils or ""
+        snils = (partner.snils or "") if personal else ""
         if snils:
             try:
                 snils = req.validate_snils(snils)
@@ -1045,7 +1052,7 @@ class TkoRegistryExportWizard(models.TransientModel):
             "postal_address": rio.normalize_text(partner.postal_address),
         }
 
-    def _object_records(self, obj, accounts):
+    def _object_records(self, obj, accounts, personal=True):
         owner = obj.partner_id
         accounts = accounts.sorted(
             lambda a: (a.partner_id == owner, a.date_open or date.min, a.name)
@@ -1062,7 +1069,7 @@ class TkoRegistryExportWizard(models.TransientModel):
         for i in range(count):
             partner = partners[i] if i < len(partners) else last
             values = {
-                **self._consumer_cells(partner),
+                **self._consumer_cells(partner, personal),
                 "address": obj.address_id.full_name or "",
                 "address_guid": (obj.address_id.gar_guid or "").lower(),
                 "object_kind": obj.kind,
