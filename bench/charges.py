@@ -76,7 +76,7 @@ def _orm_sample(env, period, size: int) -> tuple[int, float]:
     for account in accounts:
         obj = account.object_id
         day = period.date_end
-        terms = pricing.terms(obj, day)
+        terms = pricing._terms(obj, day)
         values = obj.characteristics_at(day).get(obj.id, {})
         if account.calc_method == "area":
             category = company.tko_norm_category_area_id
