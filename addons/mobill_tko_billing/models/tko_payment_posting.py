@@ -54,6 +54,9 @@ class TkoPaymentPosting(models.Model):
     def _payment_ids(self):
         """Ids of the payments this entry posted or reversed (staff need no accounting rights
         to see them)."""
+        move = self.sudo().move_id
+        if not move:
+            return []
         self.env["tko.payment"].flush_model()
         self.env.cr.execute(
             SQL(
@@ -61,7 +64,7 @@ class TkoPaymentPosting(models.Model):
                 SELECT id FROM tko_payment
                  WHERE accounting_move_id = %(move)s OR accounting_reversal_move_id = %(move)s
                 """,
-                move=self.sudo().move_id.id,
+                move=move.id,
             )
         )
         return [row[0] for row in self.env.cr.fetchall()]
