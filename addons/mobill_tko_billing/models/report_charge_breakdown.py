@@ -1,5 +1,7 @@
 from odoo import api, models
 
+from ..tools.access import check_rights
+
 
 class ReportChargeBreakdown(models.AbstractModel):
     _name = "report.mobill_tko_billing.report_charge_breakdown"
@@ -12,6 +14,9 @@ class ReportChargeBreakdown(models.AbstractModel):
         period = Period.browse((data or {}).get("period_id")) if data else Period
         if not period:
             period = Period._open_period(raise_if_none=False) or Period.search([], limit=1)
+        # the breakdown sums the ledger in SQL: only of accounts and a period the caller sees
+        check_rights(accounts)
+        check_rights(period)
         Account = self.env["tko.account"]
         return {
             "doc_ids": docids,

@@ -1,7 +1,13 @@
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
 from odoo.exceptions import UserError, ValidationError
 
 from mobill_tko_core.charges import ChargeSettings, absence_full_days
+
+from ..tools.access import check_action
+
+#: fields only the absence's actions write
+PROTECTED_FIELDS = ("state", "recalculation_id")
 
 
 class TkoAbsence(models.Model):
@@ -14,11 +20,17 @@ class TkoAbsence(models.Model):
 
     _name = "tko.absence"
     _description = "Temporary absence"
+    _check_company_auto = True
     _inherit = ["mail.thread"]
     _order = "departure desc"
 
     account_id = fields.Many2one(
-        "tko.account", "Personal account", required=True, index=True, tracking=True
+        "tko.account",
+        "Personal account",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
     )
     partner_id = fields.Many2one(related="account_id.partner_id", store=True)
     company_id = fields.Many2one(related="account_id.company_id", store=True, index=True)
@@ -29,7 +41,9 @@ class TkoAbsence(models.Model):
     counted = fields.Boolean(
         "Recalculated", compute="_compute_full_days", store=True, help="More than 5 full days."
     )
-    document_id = fields.Many2one("tko.document", "Supporting document", tracking=True)
+    document_id = fields.Many2one(
+        "tko.document", "Supporting document", tracking=True, check_company=True
+    )
     date_application = fields.Date(
         "Application filed on", default=fields.Date.context_today, tracking=True
     )
@@ -39,7 +53,9 @@ class TkoAbsence(models.Model):
         required=True,
         tracking=True,
     )
-    recalculation_id = fields.Many2one("tko.recalculation", readonly=True, copy=False)
+    recalculation_id = fields.Many2one(
+        "tko.recalculation", readonly=True, copy=False, check_company=True
+    )
     note = fields.Text()
 
     @api.depends("departure", "arrival")
@@ -60,8 +76,19 @@ class TkoAbsence(models.Model):
             if rec.persons < 1:
                 raise ValidationError(_("At least one person must be absent."))
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_protected_write(self, vals, PROTECTED_FIELDS)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_protected_write(self, vals, PROTECTED_FIELDS)
+        return super().write(vals)
+
     def action_confirm(self):
-        for rec in self:
+        check_action(self)
+        for rec in trusted(self):
             if rec.state != "draft":
                 raise UserError(_("Only a draft absence can be confirmed."))
             rec.state = "confirmed"
@@ -69,7 +96,8 @@ class TkoAbsence(models.Model):
         return True
 
     def action_cancel(self):
-        for rec in self:
+        check_action(self)
+        for rec in trusted(self):
             was_confirmed = rec.state == "confirmed"
             rec.state = "cancelled"
             if was_confirmed:
@@ -77,7 +105,8 @@ class TkoAbsence(models.Model):
         return True
 
     def action_draft(self):
-        self.filtered(lambda r: r.state == "cancelled").write({"state": "draft"})
+        check_action(self)
+        trusted(self.filtered(lambda r: r.state == "cancelled")).write({"state": "draft"})
         return True
 
     def _book_past(self):
@@ -109,4 +138,4 @@ class TkoAbsence(models.Model):
             }
         )
         self.recalculation_id = rec
-        rec.action_book()
+        rec._action_book()

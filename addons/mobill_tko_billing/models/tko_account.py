@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.tools import SQL
 
+from ..tools.access import check_action, check_rights
+
 
 class TkoAccount(models.Model):
     """Personal account: debt from the ledger, charges, payments, calculation, breakdown."""
@@ -37,15 +39,21 @@ class TkoAccount(models.Model):
 
         ``{account id: [{"period_id", "date_start", "charged", "paid", "due"}]}`` where
         ``paid`` is what the posted payments made on or before ``date`` were allocated to it.
+        Only for accounts the caller may read; only the ledger of the caller's companies.
         """
-        return self.env["tko.payment"]._tko_balance_by_period("account_id", self.ids, date)
+        check_rights(self, "read")
+        return self.env["tko.payment"]._tko_balance_by_period(
+            "account_id", self.ids, date, companies=self.env.companies
+        )
 
     def action_tko_calculate(self):
         """Individual calculation: a charge run of these accounts in the open period."""
+        check_action(self, operation="read")
         return self.env["tko.charge.run"]._start_individual(self, "accounts", "account_ids")
 
     def action_tko_view_charges(self):
         self.ensure_one()
+        check_rights(self)
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "mobill_tko_billing.tko_charge_action"
         )
@@ -55,6 +63,7 @@ class TkoAccount(models.Model):
 
     def action_tko_view_payments(self):
         self.ensure_one()
+        check_rights(self)
         return {
             "type": "ir.actions.act_window",
             "name": _("Payments"),
@@ -65,6 +74,7 @@ class TkoAccount(models.Model):
         }
 
     def action_tko_print_breakdown(self):
+        check_rights(self)
         return {
             "type": "ir.actions.act_window",
             "name": _("Print the charge breakdown"),

@@ -1,8 +1,14 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+
+from ..tools.access import check_action
+
+#: fields only the invoice's actions write
+PROTECTED_FIELDS = ("state",)
 
 
 class TkoAdvanceInvoice(models.Model):
@@ -17,20 +23,25 @@ class TkoAdvanceInvoice(models.Model):
 
     _name = "tko.advance.invoice"
     _description = "Advance invoice"
+    _check_company_auto = True
     _inherit = ["mail.thread"]
     _order = "date desc, id desc"
 
     name = fields.Char(required=True, copy=False, readonly=True, default=lambda self: _("New"))
-    contract_id = fields.Many2one("tko.contract", required=True, index=True, tracking=True)
+    contract_id = fields.Many2one(
+        "tko.contract", required=True, index=True, tracking=True, check_company=True
+    )
     partner_id = fields.Many2one(related="contract_id.partner_id", store=True)
-    period_id = fields.Many2one("tko.billing.period", required=True, index=True, tracking=True)
+    period_id = fields.Many2one(
+        "tko.billing.period", required=True, index=True, tracking=True, check_company=True
+    )
     company_id = fields.Many2one(related="period_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
     date_due = fields.Date("Due on", tracking=True)
     share = fields.Float("Share, %", digits=(5, 2), tracking=True)
     basis_amount = fields.Monetary("Basis", help="The charges the share is taken of.")
-    basis_period_id = fields.Many2one("tko.billing.period", "Basis period")
+    basis_period_id = fields.Many2one("tko.billing.period", "Basis period", check_company=True)
     amount = fields.Monetary(required=True, tracking=True)
     vat_amount = fields.Monetary("VAT included")
     state = fields.Selection(
@@ -43,16 +54,23 @@ class TkoAdvanceInvoice(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            check_protected_write(self, vals, PROTECTED_FIELDS)
             if not vals.get("name") or vals["name"] == _("New"):
                 vals["name"] = self.env["ir.sequence"].next_by_code("tko.advance.invoice") or "/"
         return super().create(vals_list)
 
+    def write(self, vals):
+        check_protected_write(self, vals, PROTECTED_FIELDS)
+        return super().write(vals)
+
     def action_issue(self):
-        self.filtered(lambda r: r.state == "draft").write({"state": "issued"})
+        check_action(self)
+        trusted(self.filtered(lambda r: r.state == "draft")).write({"state": "issued"})
         return True
 
     def action_cancel(self):
-        self.write({"state": "cancelled"})
+        check_action(self)
+        trusted(self).write({"state": "cancelled"})
         return True
 
     @api.model

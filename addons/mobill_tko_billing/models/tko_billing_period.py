@@ -1,8 +1,14 @@
 import calendar
 
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
+
+from ..tools.access import ADMIN, check_action, check_rights
+
+#: fields only the period's actions write (close, reopen)
+PROTECTED_FIELDS = ("state", "closed_on", "closed_by_id")
 
 #: namespace of the PostgreSQL advisory locks of billing (first key of the two-key form)
 LOCK_NAMESPACE = 7311
@@ -20,6 +26,7 @@ class TkoBillingPeriod(models.Model):
 
     _name = "tko.billing.period"
     _description = "Billing period"
+    _check_company_auto = True
     _inherit = ["mail.thread"]
     _order = "date_start desc"
 
@@ -179,11 +186,13 @@ class TkoBillingPeriod(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            check_protected_write(self, vals, PROTECTED_FIELDS)
             if vals.get("date_start"):
                 vals["date_start"] = fields.Date.to_date(vals["date_start"]).replace(day=1)
         return super().create(vals_list)
 
     def write(self, vals):
+        check_protected_write(self, vals, PROTECTED_FIELDS)
         if "date_start" in vals and self.env["tko.charge"].search_count(
             [("period_id", "in", self.ids)], limit=1
         ):
@@ -274,6 +283,7 @@ class TkoBillingPeriod(models.Model):
     # ------------------------------------------------------------------ actions
     def action_new_run(self):
         self.ensure_one()
+        check_action(self)
         self._check_open()
         return {
             "type": "ir.actions.act_window",
@@ -287,6 +297,7 @@ class TkoBillingPeriod(models.Model):
     def action_post(self):
         """Invoices of legal entities and aggregated entries of individuals for the period."""
         self.ensure_one()
+        check_action(self)
         self._check_open()
         self._lock_exclusive()
         self._check_no_active_run()
@@ -305,6 +316,7 @@ class TkoBillingPeriod(models.Model):
     def action_unpost(self):
         """Cancel the period's accounting entries (open period only); charges return to draft."""
         self.ensure_one()
+        check_action(self)
         self._check_open()
         self._lock_exclusive()
         count = self.env["tko.billing.accounting"]._unpost_period(self)
@@ -316,6 +328,7 @@ class TkoBillingPeriod(models.Model):
         return True
 
     def action_close(self):
+        check_action(self)
         for rec in self:
             rec._check_open()
             rec._lock_exclusive()
@@ -337,7 +350,7 @@ class TkoBillingPeriod(models.Model):
                         count=unposted,
                     )
                 )
-            rec.write(
+            trusted(rec).write(
                 {
                     "state": "closed",
                     "closed_on": fields.Datetime.now(),
@@ -349,8 +362,7 @@ class TkoBillingPeriod(models.Model):
 
     def action_reopen(self):
         """Administrators only: reopen the last closed period when no later period exists."""
-        if not self.env.user.has_group("mobill_tko_base.group_tko_admin"):
-            raise UserError(_("Only a MoBill-TKO administrator can reopen a period."))
+        check_action(self, ADMIN)
         for rec in self:
             later = self.search(
                 [("company_id", "=", rec.company_id.id), ("date_start", ">", rec.date_start)],
@@ -364,13 +376,14 @@ class TkoBillingPeriod(models.Model):
                         later=later.name,
                     )
                 )
-            rec.write({"state": "open", "closed_on": False, "closed_by_id": False})
+            trusted(rec).write({"state": "open", "closed_on": False, "closed_by_id": False})
             rec.message_post(body=_("Period reopened by an administrator."))
         return True
 
     def action_open_next(self):
         """Open the month after this one (this one must be closed)."""
         self.ensure_one()
+        check_action(self)
         if self.state != "closed":
             raise UserError(_("Close this period before opening the next one."))
         nxt = fields.Date.add(self.date_start, months=1)
@@ -388,6 +401,7 @@ class TkoBillingPeriod(models.Model):
 
     def action_view_charges(self):
         self.ensure_one()
+        check_rights(self)
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "mobill_tko_billing.tko_charge_action"
         )
@@ -397,6 +411,7 @@ class TkoBillingPeriod(models.Model):
 
     def action_view_moves(self):
         self.ensure_one()
+        check_rights(self)
         return {
             "type": "ir.actions.act_window",
             "name": _("Accounting entries of %(name)s", name=self.name),
@@ -407,6 +422,7 @@ class TkoBillingPeriod(models.Model):
 
     def action_view_reconciliation(self):
         self.ensure_one()
+        check_rights(self)
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "mobill_tko_billing.tko_billing_reconciliation_action"
         )
@@ -415,6 +431,7 @@ class TkoBillingPeriod(models.Model):
 
     def action_advance_invoices(self):
         self.ensure_one()
+        check_action(self)
         invoices = self.env["tko.advance.invoice"]._create_for_period(self)
         return {
             "type": "ir.actions.act_window",

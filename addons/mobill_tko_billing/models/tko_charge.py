@@ -4,6 +4,7 @@ from html import unescape
 
 from markupsafe import Markup, escape
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools import is_trusted
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -11,6 +12,7 @@ from mobill_tko_core.billing import vat_split
 from mobill_tko_core.charges import ChargeSettings, compute_charge
 from mobill_tko_core.errors import CoreError
 
+from ..tools.access import check_rights
 from ..tools.explain import format_number
 from ..tools.fields import Many2oneNoForeignKey
 
@@ -92,6 +94,7 @@ class TkoCharge(models.Model):
 
     _name = "tko.charge"
     _description = "Charge line"
+    _check_company_auto = True
     _order = "period_id desc, id"
     _log_access = False
 
@@ -103,6 +106,7 @@ class TkoCharge(models.Model):
         required=True,
         readonly=True,
         help="The period the line is booked in (a period with lines cannot be deleted).",
+        check_company=True,
     )
     date = fields.Date(
         readonly=True, help="Accounting date of the line: the last day of its period."
@@ -116,15 +120,23 @@ class TkoCharge(models.Model):
     )
     consumer = fields.Selection(CONSUMERS, "Consumer kind", required=True, readonly=True)
     account_id = fields.Many2one(
-        "tko.account", "Personal account", readonly=True, ondelete="restrict"
+        "tko.account", "Personal account", readonly=True, ondelete="restrict", check_company=True
     )
-    contract_id = fields.Many2one("tko.contract", readonly=True, ondelete="restrict")
+    contract_id = fields.Many2one(
+        "tko.contract", readonly=True, ondelete="restrict", check_company=True
+    )
     contract_line_id = fields.Many2one(
-        "tko.contract.line", "Contract object", readonly=True, ondelete="set null"
+        "tko.contract.line",
+        "Contract object",
+        readonly=True,
+        ondelete="set null",
+        check_company=True,
     )
-    object_id = Many2oneNoForeignKey("tko.object", "Object", readonly=True)
+    object_id = Many2oneNoForeignKey("tko.object", "Object", readonly=True, check_company=True)
     partner_id = Many2oneNoForeignKey("res.partner", "Consumer", readonly=True)
-    zone_id = Many2oneNoForeignKey("tko.tariff.zone", "Tariff zone", readonly=True)
+    zone_id = Many2oneNoForeignKey(
+        "tko.tariff.zone", "Tariff zone", readonly=True, check_company=True
+    )
     method = fields.Selection(METHODS, readonly=True)
     unit = fields.Selection([("m3", "m³"), ("t", "t")], readonly=True)
     service_start = fields.Date("Service from", readonly=True)
@@ -157,19 +169,22 @@ class TkoCharge(models.Model):
         "Versions used", readonly=True, help="kind:id of every registry version used."
     )
     inputs = fields.Json(readonly=True, help="The core inputs when they are not plain columns.")
-    run_id = Many2oneNoForeignKey("tko.charge.run", "Charge run", readonly=True)
+    run_id = Many2oneNoForeignKey("tko.charge.run", "Charge run", readonly=True, check_company=True)
     corrected_period_id = fields.Many2one(
         "tko.billing.period",
         "Corrected period",
         readonly=True,
         ondelete="restrict",
         help="For a recalculation: the closed period it corrects.",
+        check_company=True,
     )
     recalculation_id = fields.Many2one(
-        "tko.recalculation", "Recalculation", readonly=True, ondelete="restrict"
+        "tko.recalculation", "Recalculation", readonly=True, ondelete="restrict", check_company=True
     )
     note = fields.Char("Basis", readonly=True)
-    move_id = fields.Many2one("account.move", "Accounting entry", readonly=True, copy=False)
+    move_id = fields.Many2one(
+        "account.move", "Accounting entry", readonly=True, copy=False, check_company=True
+    )
     explanation_html = fields.Html("Explanation", compute="_compute_explanation", sanitize=False)
 
     def init(self):
@@ -192,10 +207,21 @@ class TkoCharge(models.Model):
                 ON tko_charge (period_id, account_id) WHERE state = 'posted';
 
             -- A closed period is locked in the database too: no statement may insert, change or
-            -- delete its lines (statement-level triggers: one check per statement, COPY included).
-            CREATE OR REPLACE FUNCTION tko_charge_locked_rows() RETURNS trigger AS $$
+            -- delete its lines, nor move a line into it or out of it (statement-level triggers:
+            -- one check per statement, COPY included; an UPDATE checks the old and the new rows).
+            CREATE OR REPLACE FUNCTION tko_charge_locked_old_rows() RETURNS trigger AS $$
             BEGIN
-                IF EXISTS (SELECT 1 FROM tko_charge_changed c
+                IF EXISTS (SELECT 1 FROM tko_charge_old c
+                             JOIN tko_billing_period p ON p.id = c.period_id
+                            WHERE p.state = 'closed') THEN
+                    RAISE EXCEPTION 'tko_charge: the period is closed, its charges are locked'
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                RETURN NULL;
+            END $$ LANGUAGE plpgsql;
+            CREATE OR REPLACE FUNCTION tko_charge_locked_new_rows() RETURNS trigger AS $$
+            BEGIN
+                IF EXISTS (SELECT 1 FROM tko_charge_new c
                              JOIN tko_billing_period p ON p.id = c.period_id
                             WHERE p.state = 'closed') THEN
                     RAISE EXCEPTION 'tko_charge: the period is closed, its charges are locked'
@@ -205,16 +231,21 @@ class TkoCharge(models.Model):
             END $$ LANGUAGE plpgsql;
             DROP TRIGGER IF EXISTS tko_charge_lock_insert ON tko_charge;
             CREATE TRIGGER tko_charge_lock_insert AFTER INSERT ON tko_charge
-                REFERENCING NEW TABLE AS tko_charge_changed
-                FOR EACH STATEMENT EXECUTE FUNCTION tko_charge_locked_rows();
+                REFERENCING NEW TABLE AS tko_charge_new
+                FOR EACH STATEMENT EXECUTE FUNCTION tko_charge_locked_new_rows();
             DROP TRIGGER IF EXISTS tko_charge_lock_update ON tko_charge;
             CREATE TRIGGER tko_charge_lock_update AFTER UPDATE ON tko_charge
-                REFERENCING OLD TABLE AS tko_charge_changed
-                FOR EACH STATEMENT EXECUTE FUNCTION tko_charge_locked_rows();
+                REFERENCING OLD TABLE AS tko_charge_old
+                FOR EACH STATEMENT EXECUTE FUNCTION tko_charge_locked_old_rows();
+            DROP TRIGGER IF EXISTS tko_charge_lock_update_new ON tko_charge;
+            CREATE TRIGGER tko_charge_lock_update_new AFTER UPDATE ON tko_charge
+                REFERENCING NEW TABLE AS tko_charge_new
+                FOR EACH STATEMENT EXECUTE FUNCTION tko_charge_locked_new_rows();
             DROP TRIGGER IF EXISTS tko_charge_lock_delete ON tko_charge;
             CREATE TRIGGER tko_charge_lock_delete AFTER DELETE ON tko_charge
-                REFERENCING OLD TABLE AS tko_charge_changed
-                FOR EACH STATEMENT EXECUTE FUNCTION tko_charge_locked_rows();
+                REFERENCING OLD TABLE AS tko_charge_old
+                FOR EACH STATEMENT EXECUTE FUNCTION tko_charge_locked_old_rows();
+            DROP FUNCTION IF EXISTS tko_charge_locked_rows();
             """
         )
 
@@ -250,9 +281,14 @@ class TkoCharge(models.Model):
                 )
             )
 
+    def _is_engine(self):
+        """The ledger is written by the server's own code only: charge runs and recalculations
+        (``trusted()``) or superuser code; a client's context cannot claim to be the engine."""
+        return self.env.su or is_trusted(self)
+
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.context.get("tko_billing_engine"):
+        if not self._is_engine():
             raise UserError(_("Charge lines are written by charge runs and recalculations only."))
         records = super().create(vals_list)
         records._check_unlocked()
@@ -260,14 +296,17 @@ class TkoCharge(models.Model):
 
     def write(self, vals):
         self._check_unlocked()
-        if not self.env.context.get("tko_billing_engine"):
+        if not self._is_engine():
             raise UserError(_("Charge lines cannot be edited: recalculate them instead."))
+        if vals.get("period_id"):
+            # the old rows were checked above; a line cannot move into a closed period either
+            self.env["tko.billing.period"].browse(vals["period_id"])._check_open()
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_locked(self):
         self._check_unlocked()
-        if not self.env.context.get("tko_billing_engine"):
+        if not self._is_engine():
             raise UserError(
                 _("Charge lines cannot be deleted: re-run the period or book a recalculation.")
             )
@@ -559,6 +598,7 @@ class TkoCharge(models.Model):
 
     def action_open_explanation(self):
         self.ensure_one()
+        check_rights(self)
         return {
             "type": "ir.actions.act_window",
             "name": _("Explanation"),

@@ -30,13 +30,18 @@ class TkoChargeRunError(models.Model):
 
     _name = "tko.charge.run.error"
     _description = "Error of a charge run"
+    _check_company_auto = True
     _order = "id"
     _log_access = False
 
-    run_id = fields.Many2one("tko.charge.run", required=True, ondelete="cascade", index=True)
+    run_id = fields.Many2one(
+        "tko.charge.run", required=True, ondelete="cascade", index=True, check_company=True
+    )
     company_id = fields.Many2one("res.company", required=True)
-    account_id = fields.Many2one("tko.account", "Personal account", ondelete="cascade")
-    contract_id = fields.Many2one("tko.contract", ondelete="cascade")
+    account_id = fields.Many2one(
+        "tko.account", "Personal account", ondelete="cascade", check_company=True
+    )
+    contract_id = fields.Many2one("tko.contract", ondelete="cascade", check_company=True)
     code = fields.Char()
     message = fields.Text()
 

@@ -1,5 +1,7 @@
 from odoo import _, fields, models
 
+from ..tools.access import check_action, check_rights
+
 
 class TkoContract(models.Model):
     """Contract: debt from the ledger, charges, invoices, calculation and invoicing."""
@@ -36,14 +38,19 @@ class TkoContract(models.Model):
 
     def tko_balance_by_period(self, date=None):
         """See :meth:`tko.account.tko_balance_by_period`."""
-        return self.env["tko.payment"]._tko_balance_by_period("contract_id", self.ids, date)
+        check_rights(self, "read")
+        return self.env["tko.payment"]._tko_balance_by_period(
+            "contract_id", self.ids, date, companies=self.env.companies
+        )
 
     def action_tko_calculate(self):
         """Individual calculation: a charge run of these contracts in the open period."""
+        check_action(self, operation="read")
         return self.env["tko.charge.run"]._start_individual(self, "contracts", "contract_ids")
 
     def action_tko_invoice(self):
         """Invoice the contract's charges of the open period (individually)."""
+        check_action(self, operation="read")
         period = self.env["tko.billing.period"]._open_period(self.company_id[:1] or None)
         period._lock_exclusive()
         period._check_no_active_run()
@@ -51,6 +58,7 @@ class TkoContract(models.Model):
         return self.action_tko_view_invoices()
 
     def action_tko_advance_invoice(self):
+        check_action(self, operation="read")
         period = self.env["tko.billing.period"]._open_period(self.company_id[:1] or None)
         invoices = self.env["tko.advance.invoice"]._create_for_period(period, contracts=self)
         return {
@@ -63,6 +71,7 @@ class TkoContract(models.Model):
 
     def action_tko_view_invoices(self):
         self.ensure_one()
+        check_rights(self)
         return {
             "type": "ir.actions.act_window",
             "name": _("Invoices"),
@@ -73,6 +82,7 @@ class TkoContract(models.Model):
 
     def action_tko_view_charges(self):
         self.ensure_one()
+        check_rights(self)
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "mobill_tko_billing.tko_charge_action"
         )

@@ -7,12 +7,19 @@ class TkoMeasurement(models.Model):
 
     _name = "tko.measurement"
     _description = "Measured volume or mass"
+    _check_company_auto = True
     _inherit = ["mail.thread"]
     _order = "date desc, id desc"
 
-    object_id = fields.Many2one("tko.object", "Object", required=True, index=True, tracking=True)
+    object_id = fields.Many2one(
+        "tko.object", "Object", required=True, index=True, tracking=True, check_company=True
+    )
     contract_id = fields.Many2one(
-        "tko.contract", index=True, tracking=True, help="Empty: any contract of the object."
+        "tko.contract",
+        index=True,
+        tracking=True,
+        help="Empty: any contract of the object.",
+        check_company=True,
     )
     company_id = fields.Many2one(related="object_id.company_id", store=True, index=True)
     date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
@@ -28,7 +35,9 @@ class TkoMeasurement(models.Model):
         default="manual",
         required=True,
     )
-    document_id = fields.Many2one("tko.document", "Document (act, weighing ticket)")
+    document_id = fields.Many2one(
+        "tko.document", "Document (act, weighing ticket)", check_company=True
+    )
     note = fields.Char()
 
     @api.constrains("value")

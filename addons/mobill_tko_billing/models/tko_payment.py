@@ -1,8 +1,14 @@
 from decimal import Decimal
 
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
+
+from ..tools.access import check_action
+
+#: fields only the payment's actions write (posting, cancelling, accounting)
+PROTECTED_FIELDS = ("state", "accounting_cancel_date")
 
 CHANNELS = [
     ("bank", "Bank transfer"),
@@ -26,12 +32,15 @@ class TkoPayment(models.Model):
 
     _name = "tko.payment"
     _description = "Payment"
+    _check_company_auto = True
     _inherit = ["mail.thread"]
     _order = "date_paid desc, id desc"
 
     name = fields.Char(required=True, copy=False, readonly=True, default=lambda self: _("New"))
-    account_id = fields.Many2one("tko.account", "Personal account", index=True, tracking=True)
-    contract_id = fields.Many2one("tko.contract", index=True, tracking=True)
+    account_id = fields.Many2one(
+        "tko.account", "Personal account", index=True, tracking=True, check_company=True
+    )
+    contract_id = fields.Many2one("tko.contract", index=True, tracking=True, check_company=True)
     partner_id = fields.Many2one("res.partner", "Payer", index=True, tracking=True)
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
@@ -57,6 +66,7 @@ class TkoPayment(models.Model):
         "Pays period",
         tracking=True,
         help="The period named in the payment purpose; it is paid first.",
+        check_company=True,
     )
     reference = fields.Char("Payment document", tracking=True, help="Number of the bank document.")
     purpose = fields.Text("Purpose of payment")
@@ -84,6 +94,8 @@ class TkoPayment(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            if vals.get("state", "draft") != "draft":
+                check_protected_write(self, vals, PROTECTED_FIELDS)
             if not vals.get("name") or vals["name"] == _("New"):
                 vals["name"] = self.env["ir.sequence"].next_by_code("tko.payment") or "/"
             if not vals.get("partner_id"):
@@ -98,6 +110,7 @@ class TkoPayment(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        check_protected_write(self, vals, PROTECTED_FIELDS)
         locked = {
             "amount",
             "date_paid",
@@ -119,17 +132,20 @@ class TkoPayment(models.Model):
             raise UserError(_("A posted payment cannot be deleted: cancel it."))
 
     def action_post(self):
-        self.filtered(lambda p: p.state == "draft").write({"state": "posted"})
+        check_action(self)
+        trusted(self.filtered(lambda p: p.state == "draft")).write({"state": "posted"})
         self._reallocate()
         return True
 
     def action_cancel(self):
-        self.write({"state": "cancelled"})
+        check_action(self)
+        trusted(self).write({"state": "cancelled"})
         self._reallocate()
         return True
 
     def action_draft(self):
-        self.filtered(lambda p: p.state == "cancelled").write({"state": "draft"})
+        check_action(self)
+        trusted(self.filtered(lambda p: p.state == "cancelled")).write({"state": "draft"})
         return True
 
     def _reallocate(self):
@@ -174,11 +190,15 @@ class TkoPayment(models.Model):
         return {rid: float(amount) for rid, amount in self.env.cr.fetchall()}
 
     @api.model
-    def _tko_balance_by_period(self, key, ids, date=None):
+    def _tko_balance_by_period(self, key, ids, date=None, companies=None):
         """``{id: [{"period_id", "date_start", "charged", "paid", "due"}]}`` in period order;
-        ``paid`` from the allocation of the posted payments paid on or before ``date``."""
+        ``paid`` from the allocation of the posted payments paid on or before ``date``.
+
+        ``companies``: when given, only the charges and payments of these companies are read
+        (callers serving a user pass ``self.env.companies``)."""
         if key not in ("account_id", "contract_id") or not ids:
             return {}
+        company_ids = list(companies.ids) if companies is not None else None
         self.env["tko.charge"].flush_model()
         self.env["tko.payment.allocation"].flush_model()
         self.env.cr.execute(
@@ -189,6 +209,7 @@ class TkoPayment(models.Model):
                       FROM tko_charge c
                      WHERE c.%(key)s = ANY(%(ids)s)
                        AND (%(date)s::date IS NULL OR c.date <= %(date)s)
+                       AND (%(all)s OR c.company_id = ANY(%(companies)s))
                      GROUP BY 1, 2
                 ), al AS (
                     SELECT a.%(key)s AS rid, a.period_id, sum(a.amount) AS paid
@@ -196,6 +217,7 @@ class TkoPayment(models.Model):
                       JOIN tko_payment p ON p.id = a.payment_id AND p.state = 'posted'
                      WHERE a.%(key)s = ANY(%(ids)s) AND a.period_id IS NOT NULL
                        AND (%(date)s::date IS NULL OR p.date_paid <= %(date)s)
+                       AND (%(all)s OR p.company_id = ANY(%(companies)s))
                      GROUP BY 1, 2
                 )
                 SELECT ch.rid, ch.period_id, p.date_start, ch.charged::text,
@@ -207,6 +229,8 @@ class TkoPayment(models.Model):
                 key=SQL.identifier(key),
                 ids=list(ids),
                 date=date,
+                all=company_ids is None,
+                companies=company_ids or [],
             )
         )
         result = {}

@@ -1,9 +1,11 @@
 import logging
 
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools import trusted
 from odoo.exceptions import UserError
 from odoo.tools import SQL, create_index
 
+from ..tools.access import check_action, check_rights
 from .res_company_payment_accounting import PAYMENT_CHANNELS
 
 _logger = logging.getLogger(__name__)
@@ -191,7 +193,9 @@ class TkoPayment(models.Model):
         contract_payments = self.filtered(lambda p: p.sudo().account_payment_id.state == "posted")
         result = super().action_cancel()
         today = fields.Date.context_today(self)
-        self.filtered(lambda p: p.state == "cancelled").write({"accounting_cancel_date": today})
+        trusted(self.filtered(lambda p: p.state == "cancelled")).write(
+            {"accounting_cancel_date": today}
+        )
         contract_payments._tko_cancel_contract_payments()
         return result
 
@@ -302,13 +306,18 @@ class TkoPayment(models.Model):
             )
 
     def action_tko_reconcile_invoices(self):
-        """Button: match the contract payments' open parts to invoices issued since."""
+        """Button: match the contract payments' open parts to invoices issued since.
+
+        The matching itself runs as superuser (accounting records): billing accountants only,
+        on payments they may change."""
+        check_action(self)
         self.filtered("contract_id")._tko_reconcile_invoices()
         return True
 
     # ------------------------------------------------------------------ navigation
     def action_tko_open_accounting(self):
         self.ensure_one()
+        check_rights(self)
         rec = self.sudo()
         if rec.account_payment_id:
             return {
@@ -329,6 +338,7 @@ class TkoPayment(models.Model):
 
     def action_tko_open_invoices(self):
         self.ensure_one()
+        check_rights(self)
         return {
             "type": "ir.actions.act_window",
             "name": _("Invoices paid"),

@@ -12,15 +12,21 @@ from ..tools.copy_writer import CopyBuffer
 class TkoPaymentAllocation(models.Model):
     _name = "tko.payment.allocation"
     _description = "Allocation of a payment to a period"
+    _check_company_auto = True
     _order = "payment_id, period_date"
 
-    payment_id = fields.Many2one("tko.payment", required=True, ondelete="cascade", index=True)
-    account_id = fields.Many2one("tko.account", "Personal account", index=True)
-    contract_id = fields.Many2one("tko.contract", index=True)
+    payment_id = fields.Many2one(
+        "tko.payment", required=True, ondelete="cascade", index=True, check_company=True
+    )
+    account_id = fields.Many2one("tko.account", "Personal account", index=True, check_company=True)
+    contract_id = fields.Many2one("tko.contract", index=True, check_company=True)
     company_id = fields.Many2one("res.company", required=True, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     period_id = fields.Many2one(
-        "tko.billing.period", "Period paid", help="Empty: an advance (overpayment)."
+        "tko.billing.period",
+        "Period paid",
+        help="Empty: an advance (overpayment).",
+        check_company=True,
     )
     period_date = fields.Date(related="period_id.date_start", store=True)
     date_paid = fields.Date(related="payment_id.date_paid", store=True)

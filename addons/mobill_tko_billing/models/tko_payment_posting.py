@@ -3,6 +3,7 @@ from decimal import Decimal
 from odoo import _, api, fields, models
 from odoo.tools import SQL
 
+from ..tools.access import check_rights
 from .tko_payment import CHANNELS
 
 ZERO = Decimal("0.00")
@@ -20,6 +21,7 @@ class TkoPaymentPosting(models.Model):
 
     _name = "tko.payment.posting"
     _description = "Payments of individuals posted to accounting"
+    _check_company_auto = True
     _order = "date desc, id desc"
 
     name = fields.Char(required=True, readonly=True)
@@ -27,8 +29,10 @@ class TkoPaymentPosting(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id")
     date = fields.Date("Day booked", required=True, readonly=True, index=True)
     channel = fields.Selection(CHANNELS, required=True, readonly=True)
-    journal_id = fields.Many2one("account.journal", readonly=True)
-    move_id = fields.Many2one("account.move", "Accounting entry", readonly=True, index=True)
+    journal_id = fields.Many2one("account.journal", readonly=True, check_company=True)
+    move_id = fields.Many2one(
+        "account.move", "Accounting entry", readonly=True, index=True, check_company=True
+    )
     move_state = fields.Selection(related="move_id.state", string="Entry status")
     amount_posted = fields.Monetary("Payments", readonly=True)
     payment_count = fields.Integer("Number of payments", readonly=True)
@@ -38,6 +42,7 @@ class TkoPaymentPosting(models.Model):
 
     def action_view_payments(self):
         self.ensure_one()
+        check_rights(self)
         return {
             "type": "ir.actions.act_window",
             "name": _("Payments"),
@@ -49,6 +54,9 @@ class TkoPaymentPosting(models.Model):
     def _payment_ids(self):
         """Ids of the payments this entry posted or reversed (staff need no accounting rights
         to see them)."""
+        move = self.sudo().move_id
+        if not move:
+            return []
         self.env["tko.payment"].flush_model()
         self.env.cr.execute(
             SQL(
@@ -56,7 +64,7 @@ class TkoPaymentPosting(models.Model):
                 SELECT id FROM tko_payment
                  WHERE accounting_move_id = %(move)s OR accounting_reversal_move_id = %(move)s
                 """,
-                move=self.sudo().move_id.id,
+                move=move.id,
             )
         )
         return [row[0] for row in self.env.cr.fetchall()]

@@ -1,6 +1,9 @@
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+
+from ..tools.access import check_action, check_rights
 
 BASIS_TYPES = [
     ("characteristic", "Characteristic of an object changed"),
@@ -12,6 +15,9 @@ BASIS_TYPES = [
     ("document", "Document or application"),
     ("other", "Other"),
 ]
+#: fields only the recalculation's actions write
+PROTECTED_FIELDS = ("state", "period_id", "error_text")
+
 BASIS_MODELS = [
     ("tko.object.characteristic", "Characteristic"),
     ("tko.tariff", "Tariff"),
@@ -35,6 +41,7 @@ class TkoRecalculation(models.Model):
 
     _name = "tko.recalculation"
     _description = "Recalculation of past periods"
+    _check_company_auto = True
     _inherit = ["mail.thread"]
     _order = "id desc"
 
@@ -49,6 +56,7 @@ class TkoRecalculation(models.Model):
         readonly=True,
         index=True,
         help="The open period the differences are booked in.",
+        check_company=True,
     )
     state = fields.Selection(
         [("draft", "To book"), ("done", "Booked"), ("cancelled", "Cancelled")],
@@ -61,7 +69,7 @@ class TkoRecalculation(models.Model):
         BASIS_TYPES, "Basis", required=True, default="document", tracking=True
     )
     basis_ref = fields.Reference(BASIS_MODELS, "Changed record", tracking=True)
-    document_id = fields.Many2one("tko.document", "Document", tracking=True)
+    document_id = fields.Many2one("tko.document", "Document", tracking=True, check_company=True)
     reason = fields.Char(tracking=True, help="What changed and why, as the receipt shows it.")
     date_from = fields.Date(
         "Changed from", required=True, tracking=True, help="The first day the change applies."
@@ -88,9 +96,9 @@ class TkoRecalculation(models.Model):
         default="all",
         required=True,
     )
-    account_ids = fields.Many2many("tko.account", string="Personal accounts")
-    contract_ids = fields.Many2many("tko.contract", string="Contracts")
-    zone_id = fields.Many2one("tko.tariff.zone", "Tariff zone")
+    account_ids = fields.Many2many("tko.account", string="Personal accounts", check_company=True)
+    contract_ids = fields.Many2many("tko.contract", string="Contracts", check_company=True)
+    zone_id = fields.Many2one("tko.tariff.zone", "Tariff zone", check_company=True)
     line_ids = fields.One2many("tko.charge", "recalculation_id", "Booked lines")
     line_count = fields.Integer(compute="_compute_amounts")
     amount_total = fields.Monetary("Difference", compute="_compute_amounts")
@@ -100,9 +108,14 @@ class TkoRecalculation(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            check_protected_write(self, vals, PROTECTED_FIELDS)
             if not vals.get("name") or vals["name"] == _("New"):
                 vals["name"] = self.env["ir.sequence"].next_by_code("tko.recalculation") or "/"
         return super().create(vals_list)
+
+    def write(self, vals):
+        check_protected_write(self, vals, PROTECTED_FIELDS)
+        return super().write(vals)
 
     def _compute_amounts(self):
         for rec in self:
@@ -166,7 +179,13 @@ class TkoRecalculation(models.Model):
     # ------------------------------------------------------------------ booking
     def action_book(self):
         """Compute the differences and book them in the open period (again: replace them)."""
-        for rec in self:
+        check_action(self)
+        return self._action_book()
+
+    def _action_book(self):
+        """:meth:`action_book` after the caller's checks (also for absences and retroactive
+        changes of the registry)."""
+        for rec in trusted(self):
             if rec.state == "cancelled":
                 raise UserError(_("A cancelled recalculation cannot be booked."))
             if rec.scope == "accounts" and not rec.account_ids:
@@ -200,7 +219,7 @@ class TkoRecalculation(models.Model):
                 )
             rec.period_id = open_period
             rec.error_text = False
-            rec.line_ids.with_context(tko_billing_engine=True).unlink()
+            trusted(rec.line_ids).unlink()
             periods = rec._periods_to_correct(open_period)
             rec._book(periods, open_period)
             rec.state = "done"
@@ -260,15 +279,17 @@ class TkoRecalculation(models.Model):
         recalc.error_text = "\n".join(filter(None, [recalc.error_text, *lines]))
 
     def action_cancel(self):
-        for rec in self:
+        check_action(self)
+        for rec in trusted(self):
             if rec.line_ids.filtered(lambda line: line.state == "posted"):
                 raise UserError(_("Lines of this recalculation are in accounting already."))
-            rec.line_ids.with_context(tko_billing_engine=True).unlink()
+            trusted(rec.line_ids).unlink()
             rec.state = "cancelled"
         return True
 
     def action_view_lines(self):
         self.ensure_one()
+        check_rights(self)
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "mobill_tko_billing.tko_charge_action"
         )
@@ -321,5 +342,5 @@ class TkoRecalculation(models.Model):
         if company.tko_recalc_auto_book and self.env["tko.billing.period"]._open_period(
             company, raise_if_none=False
         ):
-            recalc.action_book()
+            recalc._action_book()
         return recalc

@@ -1,7 +1,8 @@
 import psycopg2
+from odoo.addons.mobill_tko_base.tools import trusted
 from odoo.exceptions import UserError, ValidationError
 from odoo.sql_db import db_connect
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from ..models.tko_billing_period import LOCK_NAMESPACE
@@ -20,9 +21,9 @@ class TestLocking(BillingCase):
         self.assertEqual(april.state, "closed")
         line = self.lines(april, self.acc1)
         with self.assertRaises(UserError):
-            line.with_context(tko_billing_engine=True).write({"amount_total": 1})
+            trusted(line).write({"amount_total": 1})
         with self.assertRaises(UserError):
-            line.with_context(tko_billing_engine=True).unlink()
+            trusted(line).unlink()
         with self.assertRaises(UserError):
             self.env["tko.charge.run"].create({"period_id": april.id}).action_run_now()
         # the database refuses too, whatever writes
@@ -45,7 +46,10 @@ class TestLocking(BillingCase):
     def test_users_cannot_write_ledger_lines(self):
         period = self.period("2025-05-01")
         self.run_town(period)
-        line = self.lines(period, self.acc1)
+        accountant = new_test_user(
+            self.env, "lock_accountant", groups="mobill_tko_base.group_tko_accountant"
+        )
+        line = self.lines(period, self.acc1).with_user(accountant)
         with self.assertRaises(UserError):
             line.write({"amount_total": 1})
         with self.assertRaises(UserError):

@@ -21,6 +21,10 @@ class TestPaymentAccounting(BillingCase):
         # individuals' payments go to an operator of their own: no other payments to disturb
         # the sums, whatever the database holds
         cls.op = cls._operator("Оператор платежей")
+        # a payment belongs to the company of its account: the personal accounts go there too
+        individuals = cls.acc1 | cls.acc2 | cls.acc3 | cls.acc_village | cls.acc_nozone
+        individuals.object_id.write({"company_id": cls.op.id})
+        individuals.write({"company_id": cls.op.id})
 
     @classmethod
     def _operator(cls, name):
@@ -458,6 +462,8 @@ class TestPaymentAccounting(BillingCase):
         self.assertEqual(other.tko_pay_journal_bank_id.company_id, other)
         self.assertEqual(other.tko_transit_account_id.company_id, other)
         mine = self.pay(self.acc1, 10.10)
+        self.acc2.object_id.company_id = other
+        self.acc2.company_id = other
         theirs = self.pay(self.acc2, 20.20, company_id=other.id)
         postings, _skipped = self.Posting._post_individuals(self.op, date(2025, 6, 30))
         self.assertEqual(postings.move_id.company_id, self.op)

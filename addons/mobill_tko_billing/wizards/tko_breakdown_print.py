@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..tools.access import check_rights
+
 
 class TkoBreakdownPrint(models.TransientModel):
     """Choose the period of the printed charge breakdown (расшифровка) of accounts."""
@@ -21,6 +23,8 @@ class TkoBreakdownPrint(models.TransientModel):
 
     def action_print(self):
         self.ensure_one()
+        check_rights(self.account_ids)
+        check_rights(self.period_id)
         return self.env.ref("mobill_tko_billing.action_report_charge_breakdown").report_action(
             self.account_ids, data={"period_id": self.period_id.id}
         )

@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 
 from ..models.tko_payment import CHANNELS
+from ..tools.access import check_action
 
 
 class TkoPaymentPostingWizard(models.TransientModel):
@@ -33,6 +34,7 @@ class TkoPaymentPostingWizard(models.TransientModel):
 
     def action_post(self):
         self.ensure_one()
+        check_action(self)
         postings, skipped = (
             self.env["tko.payment.posting"]
             .with_company(self.company_id)

@@ -10,6 +10,8 @@ from psycopg2.extras import execute_values
 from mobill_tko_core.money import round_money
 from mobill_tko_core.penalties import due_date_for
 
+from ..tools.access import check_rights
+
 #: Housing Code art. 155: individuals pay by the 10th of the month after the billed one.
 INDIVIDUAL_DUE_DAY = 10
 
@@ -22,6 +24,7 @@ class TkoUnpaidReport(models.TransientModel):
 
     _name = "tko.unpaid.report"
     _description = "Unpaid charges and documents"
+    _check_company_auto = True
 
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
@@ -38,7 +41,9 @@ class TkoUnpaidReport(models.TransientModel):
         "Consumers",
         help="Empty: both.",
     )
-    zone_ids = fields.Many2many("tko.tariff.zone", string="Tariff zones", help="Empty: all.")
+    zone_ids = fields.Many2many(
+        "tko.tariff.zone", string="Tariff zones", help="Empty: all.", check_company=True
+    )
     min_amount = fields.Monetary(
         "Minimum amount due", help="Lines owing less are left out; 0: no limit."
     )
@@ -279,6 +284,7 @@ class TkoUnpaidReport(models.TransientModel):
     def action_show(self):
         """Compute and show the lines on screen, with totals."""
         self.ensure_one()
+        check_rights(self, "write")
         self._compute_lines()
         return {
             "type": "ir.actions.act_window",
@@ -292,6 +298,7 @@ class TkoUnpaidReport(models.TransientModel):
     def action_export_xlsx(self):
         """Compute and download the lines as an XLSX workbook."""
         self.ensure_one()
+        check_rights(self, "write")
         self._compute_lines()
         self.write(
             {
@@ -304,6 +311,13 @@ class TkoUnpaidReport(models.TransientModel):
             "url": f"/web/content/{self._name}/{self.id}/xlsx_file/{self.xlsx_name}?download=true",
             "target": "self",
         }
+
+    @staticmethod
+    def _write_text(sheet, row, col, value):
+        """A text cell. ``write_string`` stores every text as a string, so a formula-like one
+        (:func:`mobill_tko_core.spreadsheet.is_formula_like`) is shown, never run."""
+        if value:
+            sheet.write_string(row, col, value)
 
     def _xlsx(self):
         self.ensure_one()
@@ -335,7 +349,7 @@ class TkoUnpaidReport(models.TransientModel):
         day = book.add_format({"num_format": "dd.mm.yyyy"})
         month = book.add_format({"num_format": "mm.yyyy"})
         sheet = book.add_worksheet(_("Unpaid"))
-        sheet.write(
+        sheet.write_string(
             0, 0, _("Unpaid charges and documents on %s", self.date_at.strftime("%d.%m.%Y")), bold
         )
         head = [
@@ -353,16 +367,18 @@ class TkoUnpaidReport(models.TransientModel):
         ]
         for col, (title, width) in enumerate(head):
             sheet.set_column(col, col, width)
-            sheet.write(2, col, title, bold)
+            sheet.write_string(2, col, title, bold)
         row = 3
         for kind, target, partner, zone, period, move, charged, paid, due, due_date, days in rows:
-            sheet.write(row, 0, kinds.get(kind, kind))
-            sheet.write(row, 1, target)
-            sheet.write(row, 2, partner)
-            sheet.write(row, 3, zone)
+            # names come from consumers: always text cells, never formulas (a payer may be
+            # called "=HYPERLINK(...)"; see mobill_tko_core.spreadsheet)
+            self._write_text(sheet, row, 0, kinds.get(kind, kind))
+            self._write_text(sheet, row, 1, target)
+            self._write_text(sheet, row, 2, partner)
+            self._write_text(sheet, row, 3, zone)
             if period:
                 sheet.write_datetime(row, 4, period, month)
-            sheet.write(row, 5, move)
+            self._write_text(sheet, row, 5, move)
             sheet.write_number(row, 6, float(charged or 0), money)
             sheet.write_number(row, 7, float(paid or 0), money)
             sheet.write_number(row, 8, float(due or 0), money)
@@ -370,7 +386,7 @@ class TkoUnpaidReport(models.TransientModel):
                 sheet.write_datetime(row, 9, due_date, day)
             sheet.write_number(row, 10, days or 0)
             row += 1
-        sheet.write(row, 0, _("Total"), bold)
+        sheet.write_string(row, 0, _("Total"), bold)
         sheet.write_number(row, 8, float(sum((r[8] or 0) for r in rows)), money_bold)
         sheet.freeze_panes(3, 0)
         sheet.autofilter(2, 0, max(row - 1, 2), len(head) - 1)

@@ -1,27 +1,32 @@
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.access import check_rights
+
 
 class TkoUnpaidReportLine(models.TransientModel):
     """One unpaid period of an account or contract, or one unpaid invoice."""
 
     _name = "tko.unpaid.report.line"
     _description = "Unpaid charge or document"
+    _check_company_auto = True
     _order = "kind, partner_id, period_date, id"
 
-    report_id = fields.Many2one("tko.unpaid.report", required=True, ondelete="cascade", index=True)
+    report_id = fields.Many2one(
+        "tko.unpaid.report", required=True, ondelete="cascade", index=True, check_company=True
+    )
     company_id = fields.Many2one("res.company", required=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     kind = fields.Selection(
         [("charge", "Unpaid charges"), ("document", "Unpaid invoices")], "What", required=True
     )
-    account_id = fields.Many2one("tko.account", "Personal account")
-    contract_id = fields.Many2one("tko.contract", "Contract")
+    account_id = fields.Many2one("tko.account", "Personal account", check_company=True)
+    contract_id = fields.Many2one("tko.contract", "Contract", check_company=True)
     partner_id = fields.Many2one("res.partner", "Consumer")
-    zone_id = fields.Many2one("tko.tariff.zone", "Tariff zone")
-    period_id = fields.Many2one("tko.billing.period", "Period")
+    zone_id = fields.Many2one("tko.tariff.zone", "Tariff zone", check_company=True)
+    period_id = fields.Many2one("tko.billing.period", "Period", check_company=True)
     period_date = fields.Date("Month")
-    move_id = fields.Many2one("account.move", "Invoice")
+    move_id = fields.Many2one("account.move", "Invoice", check_company=True)
     charged = fields.Monetary(help="Charged for the period (invoice: its total).")
     paid = fields.Monetary(help="Covered by posted payments made by the report's date.")
     due = fields.Monetary(help="Still to pay.")
@@ -30,6 +35,7 @@ class TkoUnpaidReportLine(models.TransientModel):
 
     def action_open_source(self):
         self.ensure_one()
+        check_rights(self)
         record = self.move_id or self.account_id or self.contract_id
         if not record:
             raise UserError(_("Nothing to open."))
