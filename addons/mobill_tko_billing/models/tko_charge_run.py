@@ -8,6 +8,9 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, mute_logger
 from psycopg2 import errors
 
+from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
+
+from ..tools.access import ADMIN, check_action, check_rights
 from .tko_billing_period import ACTIVE_RUN_STATES
 
 _logger = logging.getLogger(__name__)
@@ -20,6 +23,28 @@ STATES = [
     ("failed", "Failed"),
     ("cancelled", "Cancelled"),
 ]
+# Written by the run's actions and its jobs only (trusted()), never by a client.
+ENGINE_FIELDS = (
+    "state",
+    "partitions",
+    "partitions_done",
+    "total_count",
+    "done_count",
+    "date_started",
+    "date_finished",
+    "duration",
+    "line_count",
+    "accounts_charged",
+    "contracts_charged",
+    "error_count",
+    "amount_individual",
+    "amount_legal",
+    "amount_total",
+    "amount_vat",
+    "job_uuids",
+    "note",
+)
+
 SCOPES = [
     ("all", "All accounts and contracts (optionally a group)"),
     ("accounts", "Chosen personal accounts"),
@@ -52,6 +77,7 @@ class TkoChargeRun(models.Model):
     _description = "Charge run"
     _inherit = ["mail.thread", "tko.job.watch.mixin"]
     _order = "id desc"
+    _check_company_auto = True
 
     name = fields.Char(required=True, copy=False, readonly=True, default=lambda self: _("New"))
     period_id = fields.Many2one(
@@ -61,6 +87,7 @@ class TkoChargeRun(models.Model):
         tracking=True,
         domain=[("state", "=", "open")],
         ondelete="cascade",
+        check_company=True,
     )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
@@ -85,6 +112,7 @@ class TkoChargeRun(models.Model):
         domain=[("level", "in", ("district", "settlement_mo", "locality", "street", "house"))],
         tracking=True,
         help="Only objects at this address element and below.",
+        check_company=True,
     )
     management_company_id = fields.Many2one(
         "res.partner",
@@ -93,8 +121,10 @@ class TkoChargeRun(models.Model):
         help="Only the houses of this management company.",
     )
     method = fields.Selection(METHOD_FILTERS, tracking=True)
-    account_ids = fields.Many2many("tko.account", string="Personal accounts")
-    contract_ids = fields.Many2many("tko.contract", string="Contracts")
+    account_ids = fields.Many2many(
+        "tko.account", string="Personal accounts", check_company=True
+    )
+    contract_ids = fields.Many2many("tko.contract", string="Contracts", check_company=True)
     partitions = fields.Integer(readonly=True, default=1)
     partitions_done = fields.Integer(readonly=True, default=0)
     total_count = fields.Integer("To process", readonly=True)
@@ -133,7 +163,12 @@ class TkoChargeRun(models.Model):
             if vals.get("period_id") and not vals.get("company_id"):
                 period = self.env["tko.billing.period"].browse(vals["period_id"])
                 vals["company_id"] = period.company_id.id
+            check_protected_write(self, vals, ENGINE_FIELDS)
         return super().create(vals_list)
+
+    def write(self, vals):
+        check_protected_write(self, vals, ENGINE_FIELDS)
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_active(self):
@@ -241,7 +276,7 @@ class TkoChargeRun(models.Model):
             for consumer in self._consumers()
         )
         self.error_ids.unlink()
-        self.write(
+        trusted(self).write(
             {
                 "state": "queued",
                 "partitions": partitions,
@@ -279,7 +314,8 @@ class TkoChargeRun(models.Model):
 
     def action_start(self):
         """Queue the run as background jobs (one per partition)."""
-        for rec in self:
+        check_action(self)
+        for rec in trusted(self):
             rec._check_start()
             small = rec.scope in ("accounts", "contracts")
             partitions = 1 if small else max(1, rec.company_id.tko_billing_partitions or 1)
@@ -310,7 +346,8 @@ class TkoChargeRun(models.Model):
 
     def action_run_now(self):
         """Run at once in this transaction (tests, small runs, no job runner)."""
-        for rec in self:
+        check_action(self, ADMIN)
+        for rec in trusted(self):
             rec._check_start()
             rec._prepare_start(1)
             rec.state = "running"
@@ -321,7 +358,8 @@ class TkoChargeRun(models.Model):
         return True
 
     def action_cancel(self):
-        for rec in self:
+        check_action(self)
+        for rec in trusted(self):
             if rec.state not in ("draft", *ACTIVE_RUN_STATES):
                 raise UserError(_("Only a draft, queued or running charge run can be cancelled."))
             rec.write({"state": "cancelled", "date_finished": fields.Datetime.now()})
@@ -330,17 +368,15 @@ class TkoChargeRun(models.Model):
 
     def action_refresh(self):
         """Reload the progress; a run whose background jobs died is marked failed."""
-        self.check_access_rights("read")
-        self.check_access_rule("read")
+        check_rights(self)
         self._tko_detect_dead(self)
         return True
 
     def action_retry(self):
         """Rerun a failed charge run: its parts start again from the beginning and rewrite
         the same lines (each chunk replaces the unposted lines of its own accounts)."""
-        self.check_access_rights("write")
-        self.check_access_rule("write")
-        for rec in self:
+        check_action(self)
+        for rec in trusted(self):
             if rec.state != "failed":
                 raise UserError(_("Only a failed charge run can be rerun."))
             rec.state = "draft"
@@ -370,6 +406,7 @@ class TkoChargeRun(models.Model):
             run._tko_watch_fail(_("Its background jobs ended without finishing every part."))
 
     def action_view_charges(self):
+        check_rights(self)
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "mobill_tko_billing.tko_charge_action"
@@ -555,7 +592,7 @@ class TkoChargeRun(models.Model):
         }
         if seconds is not None and self.date_started:
             values["duration"] = (fields.Datetime.now() - self.date_started).total_seconds()
-        self.write(values)
+        trusted(self).write(values)
         self.message_post(
             body=Markup("<p>%s</p>")
             % _(

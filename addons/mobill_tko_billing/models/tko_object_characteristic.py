@@ -2,6 +2,8 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 
+from odoo.addons.mobill_tko_base.tools import is_trusted
+
 
 class TkoObjectCharacteristic(models.Model):
     """A version that reaches into a closed period starts a recalculation of its accounts."""
@@ -18,7 +20,8 @@ class TkoObjectCharacteristic(models.Model):
     def write(self, vals):
         old = {rec.id: rec.date_to for rec in self} if "date_to" in vals else {}
         result = super().write(vals)
-        if "date_to" in vals and not self.env.context.get("tko_close_version"):
+        closing = self.env.context.get("tko_close_version") and is_trusted(self)
+        if "date_to" in vals and not closing:
             for rec in self:
                 ends = [d for d in (old.get(rec.id), rec.date_to) if d]
                 if ends:
