@@ -4,11 +4,10 @@ import time
 
 from markupsafe import Markup
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
 from odoo.exceptions import UserError
 from odoo.tools import SQL, mute_logger
 from psycopg2 import errors
-
-from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
 
 from ..tools.access import ADMIN, check_action, check_rights
 from .tko_billing_period import ACTIVE_RUN_STATES
@@ -121,9 +120,7 @@ class TkoChargeRun(models.Model):
         help="Only the houses of this management company.",
     )
     method = fields.Selection(METHOD_FILTERS, tracking=True)
-    account_ids = fields.Many2many(
-        "tko.account", string="Personal accounts", check_company=True
-    )
+    account_ids = fields.Many2many("tko.account", string="Personal accounts", check_company=True)
     contract_ids = fields.Many2many("tko.contract", string="Contracts", check_company=True)
     partitions = fields.Integer(readonly=True, default=1)
     partitions_done = fields.Integer(readonly=True, default=0)

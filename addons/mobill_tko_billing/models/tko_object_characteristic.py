@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-
 from odoo.addons.mobill_tko_base.tools import is_trusted
 
 
