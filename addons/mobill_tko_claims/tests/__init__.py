@@ -5,5 +5,6 @@ from . import (
     test_notices,
     test_penalties,
     test_rates,
+    test_security,
     test_ui,
 )
