@@ -1,5 +1,7 @@
 from odoo import _, fields, models
 
+from ..tools.access import LAWYER, READER, check_group, check_records
+
 
 class TkoClaimsDebtorMixin(models.AbstractModel):
     """Penalty, claims, notices and letters of a debtor: a personal account or a contract.
@@ -37,7 +39,13 @@ class TkoClaimsDebtorMixin(models.AbstractModel):
             rec.tko_notice_count = counts["tko.notice"].get(rec.id, 0)
             rec.tko_letter_count = counts["tko.letter"].get(rec.id, 0)
 
+    def _tko_check_claims_access(self, *groups):
+        """The caller sees these accounts or contracts and is in one of ``groups``."""
+        check_group(self.env, *(groups or (READER,)))
+        return check_records(self)
+
     def action_tko_penalty_wizard(self):
+        self._tko_check_claims_access(LAWYER)
         return {
             "type": "ir.actions.act_window",
             "name": _("Calculate penalties"),
@@ -49,6 +57,7 @@ class TkoClaimsDebtorMixin(models.AbstractModel):
 
     def action_tko_open_penalty(self):
         self.ensure_one()
+        self._tko_check_claims_access()
         if not self.tko_penalty_id:
             return self.action_tko_penalty_wizard()
         return {
@@ -60,6 +69,7 @@ class TkoClaimsDebtorMixin(models.AbstractModel):
 
     def _tko_open_related(self, model, name):
         self.ensure_one()
+        self._tko_check_claims_access()
         return {
             "type": "ir.actions.act_window",
             "name": name,

@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from ..tools.access import ADMIN, check_companies, check_group, check_records
+
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
@@ -42,5 +44,8 @@ class ResConfigSettings(models.TransientModel):
 
     def action_tko_refresh_rates(self):
         self.ensure_one()
+        check_group(self.env, ADMIN)
+        check_records(self, "write")
+        check_companies(self)
         self.env["tko.rate"]._refresh_from_cbr(self.company_id)
         return {"type": "ir.actions.client", "tag": "reload"}

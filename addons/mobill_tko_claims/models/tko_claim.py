@@ -1,7 +1,10 @@
 import datetime as dt
 
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
 from odoo.exceptions import UserError
+
+from ..tools.access import LAWYER, READER, check_group, check_records
 
 CLAIM_KINDS = [
     ("claim", "Claim (pre-trial)"),
@@ -19,12 +22,14 @@ STAGES = [
     ("closed", "Closed"),
 ]
 STAGE_ORDER = [code for code, _label in STAGES]
-# stages a kind goes through with "Next stage" (any stage can still be set by hand)
+# stages a kind goes through with "Next stage" (action_set_stage still sets any stage)
 KIND_STAGES = {
     "claim": ["prepared", "sent", "delivered", "answered", "closed"],
     "court_order": ["prepared", "sent", "filed", "decision", "enforcement", "closed"],
     "lawsuit": ["prepared", "sent", "filed", "decision", "enforcement", "closed"],
 }
+# set by the actions (stage buttons, the calculation), never written directly by a client
+PROTECTED_FIELDS = ("stage", "stage_date", "period_from", "period_to")
 
 
 class TkoClaim(models.Model):
@@ -35,6 +40,7 @@ class TkoClaim(models.Model):
     _description = "Claim or lawsuit"
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date_prepared desc, id desc"
+    _check_company_auto = True
 
     name = fields.Char(
         "Number", required=True, copy=False, readonly=True, index=True, default=lambda s: _("New")
@@ -44,15 +50,21 @@ class TkoClaim(models.Model):
         "tko.claim.template",
         domain="[('kind', '=', kind)]",
         tracking=True,
+        check_company=True,
     )
-    partner_id = fields.Many2one("res.partner", "Debtor", required=True, index=True, tracking=True)
-    account_id = fields.Many2one("tko.account", "Personal account", index=True, tracking=True)
-    contract_id = fields.Many2one("tko.contract", index=True, tracking=True)
+    partner_id = fields.Many2one(
+        "res.partner", "Debtor", required=True, index=True, tracking=True, check_company=True
+    )
+    account_id = fields.Many2one(
+        "tko.account", "Personal account", index=True, tracking=True, check_company=True
+    )
+    contract_id = fields.Many2one("tko.contract", index=True, tracking=True, check_company=True)
     parent_id = fields.Many2one(
         "tko.claim",
         "Preceded by",
         index=True,
         tracking=True,
+        check_company=True,
         help="The claim this lawsuit or application follows.",
     )
     child_ids = fields.One2many("tko.claim", "parent_id", "Followed by")
@@ -79,7 +91,13 @@ class TkoClaim(models.Model):
     body = fields.Html("Text")
     # stages
     stage = fields.Selection(
-        STAGES, default="prepared", required=True, index=True, tracking=True, copy=False
+        STAGES,
+        default="prepared",
+        required=True,
+        readonly=True,
+        index=True,
+        tracking=True,
+        copy=False,
     )
     stage_date = fields.Date("In this stage since", readonly=True, copy=False)
     deadline = fields.Date(compute="_compute_deadline", store=True, index=True, tracking=True)
@@ -188,6 +206,7 @@ class TkoClaim(models.Model):
                     rec.account_id.id,
                     rec.contract_id.id,
                     rec.date_sent or rec.date_prepared or rec.calc_date,
+                    rec.company_id.id,
                 )
                 for rec in self
             ]
@@ -200,6 +219,9 @@ class TkoClaim(models.Model):
     def create(self, vals_list):
         today = fields.Date.context_today(self)
         for vals in vals_list:
+            # a new claim starts prepared (the form sends the default stage)
+            given = {k: v for k, v in vals.items() if not (k == "stage" and v == "prepared")}
+            check_protected_write(self, given, PROTECTED_FIELDS)
             if not vals.get("name") or vals["name"] == _("New"):
                 vals["name"] = self.env["ir.sequence"].next_by_code(
                     f"tko.claim.{vals.get('kind') or 'claim'}"
@@ -222,6 +244,7 @@ class TkoClaim(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        check_protected_write(self, vals, PROTECTED_FIELDS)
         if "stage" in vals:
             today = fields.Date.context_today(self)
             for rec in self:
@@ -240,8 +263,10 @@ class TkoClaim(models.Model):
     # ------------------------------------------------------------------ calculation
     def action_compute(self):
         """Debt by period and the penalty with its breakdown on the claim's date, then the text."""
+        check_group(self.env, LAWYER)
+        check_records(self, "write")
         penalty_model = self.env["tko.penalty"]
-        for rec in self:
+        for rec in trusted(self):
             if rec.stage != "prepared":
                 raise UserError(
                     _(
@@ -256,8 +281,8 @@ class TkoClaim(models.Model):
             debt_values, line_values = penalty_model._result_line_values(result)
             for values in debt_values + line_values:
                 values.update(claim_id=rec.id, company_id=rec.company_id.id)
-            self.env["tko.penalty.debt"].create(debt_values)
-            self.env["tko.penalty.line"].create(line_values)
+            trusted(self.env["tko.penalty.debt"]).create(debt_values)
+            trusted(self.env["tko.penalty.line"]).create(line_values)
             unpaid = [d for d in debt_values if d["unpaid"]]
             rec.write(
                 {
@@ -278,8 +303,13 @@ class TkoClaim(models.Model):
             rec.body = body
 
     # ------------------------------------------------------------------ stages
+    def _check_stage_access(self):
+        check_group(self.env, LAWYER)
+        check_records(self, "write")
+
     def action_next_stage(self):
-        for rec in self:
+        self._check_stage_access()
+        for rec in trusted(self):
             path = KIND_STAGES[rec.kind]
             if rec.stage == "closed":
                 raise UserError(_("Claim %(name)s is closed.", name=rec.name))
@@ -288,23 +318,37 @@ class TkoClaim(models.Model):
         return True
 
     def action_set_stage(self, stage, date=None):
-        """Move to ``stage`` on ``date`` (default today)."""
+        """Move to ``stage`` on ``date`` (default today): the lawyer's action."""
+        self._check_stage_access()
+        if date:
+            date = fields.Date.to_date(date)
+        return self._set_stage(stage, date)
+
+    def _set_stage(self, stage, date=None):
+        """Move to ``stage`` on ``date`` (default today), rights checked by the caller."""
         if stage not in STAGE_ORDER:
             raise UserError(_("Unknown stage %(stage)s.", stage=stage))
         values = {"stage": stage}
         if date:
             values[f"date_{stage}"] = date
-        self.write(values)
+        records = trusted(self)
+        records.write(values)
         if date:
-            self.write({"stage_date": date})
+            records.write({"stage_date": date})
         return True
 
     def action_close(self):
         return self.action_set_stage("closed")
 
+    def _check_read_access(self):
+        check_group(self.env, READER)
+        return check_records(self)
+
     def action_make_lawsuit(self):
         """A court application following this claim, on today's debt."""
         self.ensure_one()
+        check_group(self.env, LAWYER)
+        check_records(self)
         kind = "court_order" if self.partner_id.tko_kind == "person" else "lawsuit"
         child = self.create(
             {
@@ -325,10 +369,12 @@ class TkoClaim(models.Model):
         }
 
     def action_print(self):
+        self._check_read_access()
         return self.env.ref("mobill_tko_claims.action_report_tko_claim").report_action(self)
 
     def action_new_letter(self):
         self.ensure_one()
+        self._check_read_access()
         return {
             "type": "ir.actions.act_window",
             "res_model": "tko.letter",
@@ -346,6 +392,7 @@ class TkoClaim(models.Model):
 
     def action_view_letters(self):
         self.ensure_one()
+        self._check_read_access()
         return {
             "type": "ir.actions.act_window",
             "name": _("Correspondence"),

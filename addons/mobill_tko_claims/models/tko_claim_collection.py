@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import _, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL, drop_view_if_exists
 
 COLLECTION_QUERY = """
@@ -72,6 +73,9 @@ class TkoClaimCollection(models.Model):
     paid_90 = fields.Monetary("Paid within 90 days", currency_field="currency_id", readonly=True)
 
     def init(self):
+        # called by the registry (as superuser) when the module loads; never by a client
+        if not self.env.su:
+            raise AccessError(_("The collection report is set up by the system only."))
         drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
             SQL(

@@ -1,7 +1,9 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.addons.mobill_tko_base.tools import trusted
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, drop_view_if_exists
 
+from ..tools.access import LAWYER, READER, check_group, check_records
 from .tko_claim import STAGES
 
 CONSUMER_KINDS = [
@@ -164,6 +166,9 @@ class TkoDebtor(models.Model):
     as_of = fields.Date("Registry as of", readonly=True)
 
     def init(self):
+        # called by the registry (as superuser) when the module loads; never by a client
+        if not self.env.su:
+            raise AccessError(_("The debtors' registry is rebuilt by the system only."))
         drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
             SQL(
@@ -204,6 +209,8 @@ class TkoDebtor(models.Model):
         self._refresh()
 
     def action_refresh(self):
+        check_group(self.env, READER)
+        self.check_access_rights("read")
         self._refresh()
         return {"type": "ir.actions.client", "tag": "reload"}
 
@@ -212,7 +219,8 @@ class TkoDebtor(models.Model):
     def _debt_at(self, model, ids, date):
         """``{id: {charged, penalty, paid, debt}}`` of accounts (``tko.account``) or contracts
         on ``date``, as the ledger counts it (``_tko_debt_at``): charges by their accounting
-        date (the last day of their period), payments by the day they were paid."""
+        date (the last day of their period), payments by the day they were paid. Only the
+        ledger of the caller's companies counts; the caller checks the rights on ``ids``."""
         col = {"tko.account": "account_id", "tko.contract": "contract_id"}[model]
         if not ids:
             return {}
@@ -224,18 +232,22 @@ class TkoDebtor(models.Model):
                 SELECT t.id,
                        COALESCE((SELECT sum(c.amount_total) FROM tko_charge c
                                   WHERE c.%(col)s = t.id AND c.kind <> 'penalty'
+                                    AND c.company_id = ANY(%(companies)s)
                                     AND c.date <= %(date)s), 0),
                        COALESCE((SELECT sum(c.amount_total) FROM tko_charge c
                                   WHERE c.%(col)s = t.id AND c.kind = 'penalty'
+                                    AND c.company_id = ANY(%(companies)s)
                                     AND c.date <= %(date)s), 0),
                        COALESCE((SELECT sum(pay.amount) FROM tko_payment pay
                                   WHERE pay.%(col)s = t.id AND pay.state = 'posted'
+                                    AND pay.company_id = ANY(%(companies)s)
                                     AND pay.date_paid <= %(date)s), 0)
                   FROM unnest(%(ids)s::integer[]) AS t(id)
                 """,
                 col=SQL.identifier(col),
                 ids=list(ids),
                 date=date,
+                companies=self.env.companies.ids,
             )
         )
         return {
@@ -259,8 +271,8 @@ class TkoDebtor(models.Model):
 
     @api.model
     def _payments_since(self, items):
-        """``{key: paid}`` for ``[(key, account_id, contract_id, date)]``: posted payments of the
-        account or contract paid on or after the date."""
+        """``{key: paid}`` for ``[(key, account_id, contract_id, date, company_id)]``: posted
+        payments of the account or contract in that company paid on or after the date."""
         items = [i for i in items if i[3] and (i[1] or i[2])]
         if not items:
             return {}
@@ -269,10 +281,12 @@ class TkoDebtor(models.Model):
             SQL(
                 """
                 SELECT i.key, COALESCE(sum(p.amount), 0)
-                  FROM unnest(%s::integer[], %s::integer[], %s::integer[], %s::date[])
-                       AS i(key, account_id, contract_id, since)
+                  FROM unnest(%s::integer[], %s::integer[], %s::integer[], %s::date[],
+                              %s::integer[])
+                       AS i(key, account_id, contract_id, since, company_id)
                   LEFT JOIN tko_payment p
                     ON p.state = 'posted' AND p.date_paid >= i.since
+                   AND p.company_id = i.company_id
                    AND (p.account_id = i.account_id OR p.contract_id = i.contract_id)
                  GROUP BY i.key
                 """,
@@ -280,6 +294,7 @@ class TkoDebtor(models.Model):
                 [i[1] or None for i in items],
                 [i[2] or None for i in items],
                 [i[3] for i in items],
+                [i[4] for i in items],
             )
         )
         return {key: float(amount) for key, amount in self.env.cr.fetchall()}
@@ -315,21 +330,31 @@ class TkoDebtor(models.Model):
                     "provider_id": provider.id if provider else False,
                 }
             )
-        notices = self.env["tko.notice"].create(values)
+        # rule_id is the system's: it tells which debtors a rule has already notified
+        notices = trusted(self.env["tko.notice"]).create(values)
         texts = notices._render_text(body_template, notices)
         for notice in notices:
             notice.body = texts.get(notice.id, "")
         if send:
-            notices.action_send()
-        return notices
+            notices._send()
+        return notices.with_env(self.env)
 
     # ------------------------------------------------------------------ actions
     def _targets(self, model):
         field = "account_id" if model == "tko.account" else "contract_id"
         return self.mapped(field)
 
+    def _check_debtor_access(self, *groups):
+        """The caller sees these debtors and their accounts or contracts, and is in ``groups``."""
+        check_group(self.env, *(groups or (READER,)))
+        check_records(self)
+        for model in ("tko.account", "tko.contract"):
+            check_records(self._targets(model))
+        return self
+
     def action_calculate_penalties(self):
         """Penalties of the selected debtors on today, breakdown kept, booked."""
+        self._check_debtor_access(LAWYER)
         today = fields.Date.context_today(self)
         for model in ("tko.account", "tko.contract"):
             records = self._targets(model)
@@ -339,6 +364,7 @@ class TkoDebtor(models.Model):
         return {"type": "ir.actions.client", "tag": "reload"}
 
     def action_notice_wizard(self):
+        self._check_debtor_access(LAWYER)
         return {
             "type": "ir.actions.act_window",
             "name": _("Send notices"),
@@ -349,6 +375,7 @@ class TkoDebtor(models.Model):
         }
 
     def action_claim_wizard(self):
+        self._check_debtor_access(LAWYER)
         return {
             "type": "ir.actions.act_window",
             "name": _("Prepare claims"),
@@ -359,6 +386,7 @@ class TkoDebtor(models.Model):
         }
 
     def action_export_xlsx(self):
+        self._check_debtor_access()
         if not self:
             raise UserError(_("Select the debtors to export."))
         return self.env.ref("mobill_tko_claims.action_report_tko_debtor_xlsx").report_action(
@@ -367,6 +395,7 @@ class TkoDebtor(models.Model):
 
     def action_open_target(self):
         self.ensure_one()
+        self._check_debtor_access()
         target = self.account_id or self.contract_id
         return {
             "type": "ir.actions.act_window",

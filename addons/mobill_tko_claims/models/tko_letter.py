@@ -1,6 +1,9 @@
 import datetime as dt
 
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
+
+from ..tools.access import LAWYER, OPERATOR, READER, check_group, check_records
 
 LETTER_KINDS = [
     ("notice", "Debt notice"),
@@ -20,6 +23,7 @@ class TkoLetter(models.Model):
     _description = "Letter"
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date desc, id desc"
+    _check_company_auto = True
 
     name = fields.Char(
         "Number", required=True, copy=False, readonly=True, index=True, default=lambda s: _("New")
@@ -34,11 +38,11 @@ class TkoLetter(models.Model):
     kind = fields.Selection(LETTER_KINDS, required=True, default="other", tracking=True)
     date = fields.Date(required=True, default=fields.Date.context_today, tracking=True, index=True)
     partner_id = fields.Many2one(
-        "res.partner", "Consumer", required=True, index=True, tracking=True
+        "res.partner", "Consumer", required=True, index=True, tracking=True, check_company=True
     )
-    account_id = fields.Many2one("tko.account", "Personal account", index=True)
-    contract_id = fields.Many2one("tko.contract", index=True)
-    claim_id = fields.Many2one("tko.claim", "Claim", index=True, tracking=True)
+    account_id = fields.Many2one("tko.account", "Personal account", index=True, check_company=True)
+    contract_id = fields.Many2one("tko.contract", index=True, check_company=True)
+    claim_id = fields.Many2one("tko.claim", "Claim", index=True, tracking=True, check_company=True)
     subject = fields.Char(required=True, tracking=True)
     body = fields.Html("Text")
     their_number = fields.Char("Their number", tracking=True)
@@ -48,6 +52,7 @@ class TkoLetter(models.Model):
         "In answer to",
         index=True,
         tracking=True,
+        check_company=True,
         domain="[('partner_id', '=', partner_id)]",
     )
     answer_ids = fields.One2many("tko.letter", "reply_to_id", "Answers")
@@ -72,6 +77,7 @@ class TkoLetter(models.Model):
         ],
         default="draft",
         required=True,
+        readonly=True,
         tracking=True,
         index=True,
     )
@@ -108,19 +114,33 @@ class TkoLetter(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            # a new letter is a draft (the form sends the default state)
+            given = {k: v for k, v in vals.items() if not (k == "state" and v == "draft")}
+            check_protected_write(self, given, ("state",))
             if not vals.get("name") or vals["name"] == _("New"):
                 code = "tko.letter.in" if vals.get("direction") == "in" else "tko.letter.out"
                 vals["name"] = self.env["ir.sequence"].next_by_code(code) or _("New")
         return super().create(vals_list)
 
+    def write(self, vals):
+        check_protected_write(self, vals, ("state",))
+        return super().write(vals)
+
+    def _check_letter_access(self, operation="write"):
+        check_group(self.env, *((OPERATOR, LAWYER) if operation == "write" else (READER,)))
+        return check_records(self, operation)
+
     def action_register(self):
-        self.filtered(lambda r: r.state == "draft").write({"state": "registered"})
+        self._check_letter_access()
+        trusted(self.filtered(lambda r: r.state == "draft")).write({"state": "registered"})
 
     def action_close(self):
-        self.write({"state": "closed"})
+        self._check_letter_access()
+        trusted(self).write({"state": "closed"})
 
     def action_reply(self):
         self.ensure_one()
+        self._check_letter_access("read")
         return {
             "type": "ir.actions.act_window",
             "res_model": "tko.letter",
@@ -138,6 +158,7 @@ class TkoLetter(models.Model):
         }
 
     def action_print(self):
+        self._check_letter_access("read")
         return self.env.ref("mobill_tko_claims.action_report_tko_letter").report_action(self)
 
     @api.model

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.addons.mobill_tko_base.tools import trusted
 
 METHODS = [
     ("post", "Ordinary post"),
@@ -25,8 +26,11 @@ class TkoLetterDelivery(models.Model):
     _name = "tko.letter.delivery"
     _description = "Letter delivery"
     _order = "date desc, id desc"
+    _check_company_auto = True
 
-    letter_id = fields.Many2one("tko.letter", required=True, index=True, ondelete="cascade")
+    letter_id = fields.Many2one(
+        "tko.letter", required=True, index=True, ondelete="cascade", check_company=True
+    )
     company_id = fields.Many2one(related="letter_id.company_id", store=True, index=True)
     method = fields.Selection(METHODS, required=True, default="registered")
     date = fields.Date(required=True, default=fields.Date.context_today)
@@ -49,8 +53,12 @@ class TkoLetterDelivery(models.Model):
         return result
 
     def _update_letters(self):
-        """The letter's state follows its latest delivery; the claim's stage too."""
-        for letter in self.letter_id:
+        """The letter's state follows its latest delivery; the claim's stage too. The caller
+        may change the letters (the delivery is theirs); the state is the system's."""
+        letters = self.letter_id
+        letters.check_access_rights("write")
+        letters.check_access_rule("write")
+        for letter in trusted(letters):
             last = letter.delivery_ids.sorted(lambda d: (d.date, d.id))[-1:]
             if not last or letter.state == "closed":
                 continue
@@ -66,13 +74,13 @@ class TkoLetterDelivery(models.Model):
             claim = letter.claim_id.sudo()
             if claim and letter.direction == "out":
                 if last.result == "sent" and claim.stage == "prepared":
-                    claim.action_set_stage("sent", last.date)
+                    claim._set_stage("sent", last.date)
                 elif last.result in ("delivered", "refused", "returned") and claim.stage in (
                     "prepared",
                     "sent",
                 ):
                     # a refused or uncollected letter counts as delivered (ГК РФ ст. 165.1)
                     if claim.stage == "prepared":
-                        claim.action_set_stage("sent", last.date)
+                        claim._set_stage("sent", last.date)
                     if claim.kind == "claim":
-                        claim.action_set_stage("delivered", last.date)
+                        claim._set_stage("delivered", last.date)

@@ -1,8 +1,11 @@
 import logging
 
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
 from odoo.exceptions import UserError
 from odoo.tools import plaintext2html
+
+from ..tools.access import LAWYER, OPERATOR, check_group, check_records
 
 _logger = logging.getLogger(__name__)
 
@@ -24,6 +27,16 @@ STATES = [
     ("failed", "Failed"),
     ("cancel", "Cancelled"),
 ]
+# set by sending and by the notice's buttons, never written directly by a client
+PROTECTED_FIELDS = (
+    "state",
+    "date_sent",
+    "status_message",
+    "external_id",
+    "mail_id",
+    "letter_id",
+    "rule_id",
+)
 
 
 class TkoNotice(models.Model):
@@ -33,6 +46,7 @@ class TkoNotice(models.Model):
     _description = "Debt notice"
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "create_date desc, id desc"
+    _check_company_auto = True
 
     name = fields.Char(
         "Number", required=True, copy=False, readonly=True, index=True, default=lambda s: _("New")
@@ -40,10 +54,12 @@ class TkoNotice(models.Model):
     kind = fields.Selection(NOTICE_KINDS, required=True, default="notice", tracking=True)
     channel = fields.Selection(CHANNELS, required=True, default="email", tracking=True, index=True)
     partner_id = fields.Many2one(
-        "res.partner", "Consumer", required=True, index=True, tracking=True
+        "res.partner", "Consumer", required=True, index=True, tracking=True, check_company=True
     )
-    account_id = fields.Many2one("tko.account", "Personal account", index=True, tracking=True)
-    contract_id = fields.Many2one("tko.contract", index=True, tracking=True)
+    account_id = fields.Many2one(
+        "tko.account", "Personal account", index=True, tracking=True, check_company=True
+    )
+    contract_id = fields.Many2one("tko.contract", index=True, tracking=True, check_company=True)
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )
@@ -56,17 +72,21 @@ class TkoNotice(models.Model):
     subject = fields.Char(tracking=True)
     body = fields.Text("Text", tracking=True)
     body_html = fields.Html(compute="_compute_body_html", sanitize=True)
-    state = fields.Selection(STATES, default="draft", required=True, index=True, tracking=True)
+    state = fields.Selection(
+        STATES, default="draft", required=True, readonly=True, index=True, tracking=True
+    )
     date_sent = fields.Datetime("Sent on", readonly=True, tracking=True, index=True)
     status_message = fields.Text("Status details", readonly=True)
     external_id = fields.Char("Gateway message ID", readonly=True)
     email_to = fields.Char("E-mail")
     phone = fields.Char()
-    provider_id = fields.Many2one("tko.sms.provider", "SMS gateway")
+    provider_id = fields.Many2one("tko.sms.provider", "SMS gateway", check_company=True)
     mail_id = fields.Many2one("mail.mail", "E-mail message", readonly=True, ondelete="set null")
     call_user_id = fields.Many2one("res.users", "Operator to call")
-    letter_id = fields.Many2one("tko.letter", "Letter", readonly=True)
-    rule_id = fields.Many2one("tko.notice.rule", "Rule", readonly=True, index=True)
+    letter_id = fields.Many2one("tko.letter", "Letter", readonly=True, check_company=True)
+    rule_id = fields.Many2one(
+        "tko.notice.rule", "Rule", readonly=True, index=True, check_company=True
+    )
     user_id = fields.Many2one("res.users", "Author", default=lambda self: self.env.user)
     district_id = fields.Many2one("tko.address", compute="_compute_district", store=True)
 
@@ -94,6 +114,9 @@ class TkoNotice(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            # a new notice is a draft (the form sends the default state)
+            given = {k: v for k, v in vals.items() if not (k == "state" and v == "draft")}
+            check_protected_write(self, given, PROTECTED_FIELDS)
             if not vals.get("name") or vals["name"] == _("New"):
                 vals["name"] = self.env["ir.sequence"].next_by_code("tko.notice") or _("New")
             partner = self.env["res.partner"].browse(vals.get("partner_id"))
@@ -102,10 +125,23 @@ class TkoNotice(models.Model):
                 vals.setdefault("phone", partner.mobile or partner.phone)
         return super().create(vals_list)
 
+    def write(self, vals):
+        check_protected_write(self, vals, PROTECTED_FIELDS)
+        return super().write(vals)
+
+    def _check_notice_access(self):
+        """Notices are handled by operators (calls) and lawyers who may change them."""
+        check_group(self.env, OPERATOR, LAWYER)
+        return check_records(self, "write")
+
     # ------------------------------------------------------------------ sending
     def action_send(self):
         """Send the notices by their channel; each one records its own status."""
-        for rec in self:
+        self._check_notice_access()
+        return self._send()
+
+    def _send(self):
+        for rec in trusted(self):
             if rec.state not in ("draft", "failed"):
                 raise UserError(_("Notice %(name)s has already been processed.", name=rec.name))
             handler = getattr(rec, f"_send_{rec.channel}")
@@ -119,7 +155,7 @@ class TkoNotice(models.Model):
         values = {"state": state, "status_message": message, **extra}
         if state in ("sent", "queued", "done") and not self.date_sent:
             values["date_sent"] = fields.Datetime.now()
-        self.write(values)
+        trusted(self).write(values)
 
     def _send_email(self):
         if not self.email_to:
@@ -198,14 +234,19 @@ class TkoNotice(models.Model):
         )
 
     def action_mark_done(self):
+        self._check_notice_access()
         self.filtered(lambda n: n.state == "queued")._set_status("done", _("Marked done"))
 
     def action_cancel(self):
-        self.filtered(lambda n: n.state in ("draft", "failed", "queued")).write({"state": "cancel"})
+        self._check_notice_access()
+        trusted(self.filtered(lambda n: n.state in ("draft", "failed", "queued"))).write(
+            {"state": "cancel"}
+        )
         self.activity_unlink(["mail.mail_activity_data_call"])
 
     def action_reset(self):
-        self.filtered(lambda n: n.state in ("failed", "cancel")).write({"state": "draft"})
+        self._check_notice_access()
+        trusted(self.filtered(lambda n: n.state in ("failed", "cancel"))).write({"state": "draft"})
 
     # ------------------------------------------------------------------ texts
     @api.model

@@ -1,8 +1,10 @@
 import datetime as dt
 
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
 from odoo.tools.safe_eval import safe_eval
 
+from ..tools.access import LAWYER, READER, check_group, check_records
 from .tko_notice import CHANNELS, NOTICE_KINDS
 
 DEFAULT_SMS = (
@@ -18,6 +20,7 @@ class TkoNoticeRule(models.Model):
     _description = "Notice rule"
     _inherit = ["mail.thread"]
     _order = "sequence, id"
+    _check_company_auto = True
 
     name = fields.Char(required=True, tracking=True)
     sequence = fields.Integer(default=10)
@@ -59,7 +62,7 @@ class TkoNoticeRule(models.Model):
         default=DEFAULT_SMS,
     )
     call_user_id = fields.Many2one("res.users", "Operator to call")
-    provider_id = fields.Many2one("tko.sms.provider", "SMS gateway")
+    provider_id = fields.Many2one("tko.sms.provider", "SMS gateway", check_company=True)
     auto_send = fields.Boolean(
         "Send at once", default=True, help="Off: the notices stay as drafts to be checked."
     )
@@ -70,6 +73,16 @@ class TkoNoticeRule(models.Model):
     last_run = fields.Datetime(readonly=True)
     notice_ids = fields.One2many("tko.notice", "rule_id", "Notices")
     notice_count = fields.Integer(compute="_compute_notice_count")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_protected_write(self, vals, ("last_run",))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_protected_write(self, vals, ("last_run",))
+        return super().write(vals)
 
     def _compute_notice_count(self):
         data = self.env["tko.notice"]._read_group(
@@ -112,6 +125,8 @@ class TkoNoticeRule(models.Model):
 
     def action_preview(self):
         self.ensure_one()
+        check_group(self.env, READER)
+        check_records(self)
         debtors = self._matching_debtors()
         return {
             "type": "ir.actions.act_window",
@@ -123,6 +138,11 @@ class TkoNoticeRule(models.Model):
 
     def action_apply(self):
         """Create (and send) the notices of the rules now."""
+        check_group(self.env, LAWYER)
+        check_records(self, "write")
+        return self._apply()
+
+    def _apply(self):
         notices = self.env["tko.notice"]
         for rule in self:
             debtors = rule._matching_debtors()
@@ -136,11 +156,13 @@ class TkoNoticeRule(models.Model):
                 provider=rule.provider_id,
                 send=rule.auto_send,
             )
-            rule.last_run = fields.Datetime.now()
+            trusted(rule).last_run = fields.Datetime.now()
         return notices
 
     def action_view_notices(self):
         self.ensure_one()
+        check_group(self.env, READER)
+        check_records(self)
         return {
             "type": "ir.actions.act_window",
             "name": _("Notices"),
@@ -153,4 +175,4 @@ class TkoNoticeRule(models.Model):
     def _cron_apply_rules(self):
         for company in self.env["res.company"].search([]):
             rules = self.with_company(company).search([("company_id", "=", company.id)])
-            rules.action_apply()
+            rules._apply()

@@ -2,12 +2,14 @@ import datetime as dt
 import logging
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from mobill_tko_core import penalties as core_penalties
 
 from ..tools import penalty_io
+from ..tools.access import LAWYER, READER, check_group, check_records
 
 _logger = logging.getLogger(__name__)
 
@@ -16,6 +18,20 @@ TARGETS = {
     "tko.account": ("account_id", "individual"),
     "tko.contract": ("contract_id", "legal"),
 }
+# a calculation is written by the penalty engine only
+PROTECTED_FIELDS = (
+    "account_id",
+    "contract_id",
+    "partner_id",
+    "company_id",
+    "consumer",
+    "calc_date",
+    "total",
+    "state",
+    "error_message",
+    "run_id",
+    "has_breakdown",
+)
 
 # Monthly debts by booking period (penalties excluded) with their due dates: contracts take the
 # due day of their payment condition in force at the month's end, the company's otherwise.
@@ -70,10 +86,15 @@ class TkoPenalty(models.Model):
     _name = "tko.penalty"
     _description = "Penalty calculation"
     _order = "calc_date desc, id desc"
+    _check_company_auto = True
 
-    account_id = fields.Many2one("tko.account", "Personal account", index=True, readonly=True)
-    contract_id = fields.Many2one("tko.contract", index=True, readonly=True)
-    partner_id = fields.Many2one("res.partner", "Consumer", index=True, readonly=True)
+    account_id = fields.Many2one(
+        "tko.account", "Personal account", index=True, readonly=True, check_company=True
+    )
+    contract_id = fields.Many2one("tko.contract", index=True, readonly=True, check_company=True)
+    partner_id = fields.Many2one(
+        "res.partner", "Consumer", index=True, readonly=True, check_company=True
+    )
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     consumer = fields.Selection(
@@ -88,7 +109,9 @@ class TkoPenalty(models.Model):
         [("ok", "Calculated"), ("error", "Error")], default="ok", required=True, readonly=True
     )
     error_message = fields.Char(readonly=True)
-    run_id = fields.Many2one("tko.penalty.run", "Mass run", readonly=True, index=True)
+    run_id = fields.Many2one(
+        "tko.penalty.run", "Mass run", readonly=True, index=True, check_company=True
+    )
     has_breakdown = fields.Boolean(readonly=True)
     line_ids = fields.One2many("tko.penalty.line", "penalty_id", "Breakdown", readonly=True)
     debt_ids = fields.One2many("tko.penalty.debt", "penalty_id", "Debts by month", readonly=True)
@@ -97,6 +120,9 @@ class TkoPenalty(models.Model):
     )
 
     def init(self):
+        # called by the registry (as superuser) when the module loads; never by a client
+        if not self.env.su:
+            raise AccessError(_("Penalty calculations are set up by the system only."))
         self.env.cr.execute(
             """
             CREATE UNIQUE INDEX IF NOT EXISTS tko_penalty_account_uniq
@@ -105,6 +131,16 @@ class TkoPenalty(models.Model):
                 ON tko_penalty (contract_id) WHERE contract_id IS NOT NULL;
             """
         )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_protected_write(self, vals, PROTECTED_FIELDS)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_protected_write(self, vals, PROTECTED_FIELDS)
+        return super().write(vals)
 
     @api.depends("account_id", "contract_id")
     def _compute_display_name(self):
@@ -225,7 +261,8 @@ class TkoPenalty(models.Model):
     def _store_detailed(self, records, calc_date, results, run=None):
         """Keep ``results`` as the latest calculation of ``records`` (breakdown included)."""
         col, consumer = TARGETS[records._name]
-        existing = {p[col].id: p for p in self.search([(col, "in", records.ids)])}
+        engine = trusted(self)
+        existing = {p[col].id: p for p in engine.search([(col, "in", records.ids)])}
         penalties = self.browse()
         for rec in records:
             result = results[rec.id]
@@ -247,12 +284,12 @@ class TkoPenalty(models.Model):
                 penalty.debt_ids.unlink()
                 penalty.write(values)
             else:
-                penalty = self.create(values)
+                penalty = engine.create(values)
             debt_values, line_values = self._result_line_values(result)
             for values in debt_values + line_values:
                 values.update(penalty_id=penalty.id, company_id=rec.company_id.id)
-            self.env["tko.penalty.debt"].create(debt_values)
-            self.env["tko.penalty.line"].create(line_values)
+            trusted(self.env["tko.penalty.debt"]).create(debt_values)
+            trusted(self.env["tko.penalty.line"]).create(line_values)
             penalties |= penalty
         return penalties
 
@@ -553,8 +590,10 @@ class TkoPenalty(models.Model):
     # ------------------------------------------------------------------ actions
     def action_recompute_breakdown(self):
         """Compute the breakdown of a calculation made by a mass run without it."""
+        check_group(self.env, LAWYER)
+        check_records(self, "write")
         for rec in self:
-            target = rec.account_id or rec.contract_id
+            target = check_records(rec.account_id or rec.contract_id)
             self._store_detailed(
                 target,
                 rec.calc_date,
@@ -565,9 +604,12 @@ class TkoPenalty(models.Model):
 
     def action_open_target(self):
         self.ensure_one()
+        check_group(self.env, READER)
+        check_records(self)
         target = self.account_id or self.contract_id
         if not target:
             raise UserError(_("This calculation has no account or contract."))
+        check_records(target)
         return {
             "type": "ir.actions.act_window",
             "res_model": target._name,

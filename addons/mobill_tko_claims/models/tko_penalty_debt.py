@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.addons.mobill_tko_base.tools import check_protected_write
 
 
 class TkoPenaltyDebt(models.Model):
@@ -8,9 +9,12 @@ class TkoPenaltyDebt(models.Model):
     _description = "Debt of a month in a penalty calculation"
     _order = "period, id"
     _log_access = False
+    _check_company_auto = True
 
-    penalty_id = fields.Many2one("tko.penalty", "Calculation", index=True, ondelete="cascade")
-    claim_id = fields.Many2one("tko.claim", index=True, ondelete="cascade")
+    penalty_id = fields.Many2one(
+        "tko.penalty", "Calculation", index=True, ondelete="cascade", check_company=True
+    )
+    claim_id = fields.Many2one("tko.claim", index=True, ondelete="cascade", check_company=True)
     company_id = fields.Many2one("res.company", required=True, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     period = fields.Date("Billed month", required=True)
@@ -19,3 +23,14 @@ class TkoPenaltyDebt(models.Model):
     paid = fields.Monetary(currency_field="currency_id")
     unpaid = fields.Monetary(currency_field="currency_id")
     penalty = fields.Monetary(currency_field="currency_id")
+
+    # written by the penalty engine only (a calculation or a claim's snapshot)
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_protected_write(self, vals, self._fields)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_protected_write(self, vals, self._fields)
+        return super().write(vals)

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.addons.mobill_tko_base.tools import check_protected_write
 
 REASONS = [
     ("grace", "No penalty (grace days)"),
@@ -16,9 +17,12 @@ class TkoPenaltyLine(models.Model):
     _description = "Penalty breakdown line"
     _order = "period, due_date, date_from, id"
     _log_access = False
+    _check_company_auto = True
 
-    penalty_id = fields.Many2one("tko.penalty", "Calculation", index=True, ondelete="cascade")
-    claim_id = fields.Many2one("tko.claim", index=True, ondelete="cascade")
+    penalty_id = fields.Many2one(
+        "tko.penalty", "Calculation", index=True, ondelete="cascade", check_company=True
+    )
+    claim_id = fields.Many2one("tko.claim", index=True, ondelete="cascade", check_company=True)
     company_id = fields.Many2one("res.company", required=True, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     period = fields.Date("Billed month", required=True)
@@ -38,3 +42,14 @@ class TkoPenaltyLine(models.Model):
     rule = fields.Char(help="PP424 / PP497 (moratorium) or PP474 (rate cap).")
     amount = fields.Monetary(currency_field="currency_id")
     text = fields.Char("Explanation")
+
+    # written by the penalty engine only (a calculation or a claim's snapshot)
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_protected_write(self, vals, self._fields)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_protected_write(self, vals, self._fields)
+        return super().write(vals)

@@ -4,6 +4,8 @@ import re
 import requests
 from odoo import _, api, fields, models
 
+from ..tools.access import ADMIN, check_group, check_records
+
 _logger = logging.getLogger(__name__)
 
 DEFAULT_URLS = {
@@ -138,6 +140,8 @@ class TkoSmsProvider(models.Model):
     def action_test_sms(self):
         """Send a test message to the current user's mobile phone."""
         self.ensure_one()
+        check_group(self.env, ADMIN)
+        check_records(self)
         phone = self.env.user.partner_id.mobile or self.env.user.partner_id.phone
         ok, _ext, message = self._send_sms(phone, _("MoBill-TKO: test message"))
         return {

@@ -1,5 +1,7 @@
 from odoo import _, models
 
+from ..tools.access import READER, check_group, check_records
+
 COLUMNS = [
     ("name", 18),
     ("partner_id", 36),
@@ -32,6 +34,10 @@ class TkoDebtorXlsx(models.AbstractModel):
     _description = "Debtors' registry (XLSX)"
 
     def generate_xlsx_report(self, workbook, data, debtors):
+        """Texts go in as string cells (``write_string``), never as formulas: a consumer named
+        ``=HYPERLINK(…)`` stays a name (mobill_tko_core.spreadsheet)."""
+        check_group(self.env, READER)
+        check_records(debtors)
         sheet = workbook.add_worksheet(_("Debtors"))
         bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
         money = workbook.add_format({"num_format": "#,##0.00"})
@@ -39,10 +45,10 @@ class TkoDebtorXlsx(models.AbstractModel):
         month = workbook.add_format({"num_format": "mm.yyyy"})
         fields_ = debtors._fields
         as_of = debtors[:1].as_of
-        sheet.write(0, 0, _("Debtors' registry as of %(date)s", date=as_of or ""), bold)
+        sheet.write_string(0, 0, _("Debtors' registry as of %(date)s", date=as_of or ""), bold)
         for col, (name, width) in enumerate(COLUMNS):
             sheet.set_column(col, col, width)
-            sheet.write(2, col, fields_[name]._description_string(self.env), bold)
+            sheet.write_string(2, col, fields_[name]._description_string(self.env), bold)
         selections = {
             name: dict(fields_[name]._description_selection(self.env))
             for name, _w in COLUMNS
@@ -54,9 +60,11 @@ class TkoDebtorXlsx(models.AbstractModel):
                 value = debtor[name]
                 field = fields_[name]
                 if field.type == "many2one":
-                    sheet.write(row, col, value.display_name or "")
+                    sheet.write_string(row, col, value.display_name or "")
                 elif field.type == "selection":
-                    sheet.write(row, col, selections[name].get(value, "") if value else "")
+                    sheet.write_string(row, col, selections[name].get(value, "") if value else "")
+                elif field.type == "char":
+                    sheet.write_string(row, col, value or "")
                 elif field.type == "date":
                     if value:
                         sheet.write_datetime(
@@ -65,10 +73,10 @@ class TkoDebtorXlsx(models.AbstractModel):
                 elif name in MONEY:
                     sheet.write_number(row, col, value or 0.0, money)
                 else:
-                    sheet.write(row, col, value or 0)
+                    sheet.write_number(row, col, value or 0)
             row += 1
         total_col = [name for name, _w in COLUMNS].index("debt")
-        sheet.write(row, 0, _("Total"), bold)
+        sheet.write_string(row, 0, _("Total"), bold)
         sheet.write_number(row, total_col, sum(debtors.mapped("debt")), money)
         sheet.freeze_panes(3, 2)
         sheet.autofilter(2, 0, max(row - 1, 2), len(COLUMNS) - 1)

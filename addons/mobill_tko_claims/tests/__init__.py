@@ -6,5 +6,6 @@ from . import (
     test_penalties,
     test_penalty_watch,
     test_rates,
+    test_security,
     test_ui,
 )

@@ -2,6 +2,7 @@ from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 from ..models.tko_claim import CLAIM_KINDS
+from ..tools.access import LAWYER, check_records
 
 
 class TkoClaimWizard(models.TransientModel):
@@ -20,6 +21,8 @@ class TkoClaimWizard(models.TransientModel):
         self.ensure_one()
         if not self.debtor_ids:
             raise UserError(_("Choose the debtors first."))
+        self.debtor_ids._check_debtor_access(LAWYER)
+        check_records(self.template_id)
         claims = self.env["tko.claim"].create(
             [
                 {

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.tools.safe_eval import safe_eval
 
+from ..tools.access import READER, check_companies, check_group, check_records
+
 
 class TkoDebtAtDate(models.TransientModel):
     """Debt on any date of accounts, contracts or a group of them."""
@@ -50,7 +52,9 @@ class TkoDebtAtDate(models.TransientModel):
 
     def action_compute(self):
         self.ensure_one()
-        records = self._records()
+        check_group(self.env, READER)
+        # the chosen ids are the client's: the ledger is read with SQL for the ones it may see
+        records = check_companies(check_records(self._records()))
         debts = self.env["tko.debtor"]._debt_at(records._name, records.ids, self.date)
         field = "account_id" if records._name == "tko.account" else "contract_id"
         self.line_ids.unlink()

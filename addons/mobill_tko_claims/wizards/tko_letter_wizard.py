@@ -1,9 +1,11 @@
 import datetime as dt
 
 from odoo import _, fields, models
+from odoo.addons.mobill_tko_base.tools import trusted
 from odoo.exceptions import UserError
 
 from ..models.tko_letter import LETTER_KINDS
+from ..tools.access import LAWYER, OPERATOR, check_group, check_records
 
 
 class TkoLetterWizard(models.TransientModel):
@@ -21,6 +23,11 @@ class TkoLetterWizard(models.TransientModel):
 
     def action_create(self):
         self.ensure_one()
+        check_group(self.env, OPERATOR, LAWYER)
+        check_records(self.partner_ids)
+        check_records(self.debtor_ids)
+        for model in ("tko.account", "tko.contract"):
+            check_records(self.debtor_ids._targets(model))
         targets = [(d.partner_id, d.account_id, d.contract_id) for d in self.debtor_ids]
         done = {t[0].id for t in targets}
         targets += [
@@ -32,7 +39,8 @@ class TkoLetterWizard(models.TransientModel):
             raise UserError(_("Choose the consumers or debtors first."))
         today = fields.Date.context_today(self)
         deadline = today + dt.timedelta(days=self.answer_days) if self.answer_days else False
-        letters = self.env["tko.letter"].create(
+        # registered at once: the state is the system's to set
+        letters = trusted(self.env["tko.letter"]).create(
             [
                 {
                     "direction": "out",

@@ -1,6 +1,8 @@
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.access import LAWYER, check_group, check_records
+
 
 class TkoPenaltyWizard(models.TransientModel):
     """Calculate the penalties of one or a few accounts or contracts now, with the breakdown."""
@@ -21,6 +23,9 @@ class TkoPenaltyWizard(models.TransientModel):
         self.ensure_one()
         if not self.account_ids and not self.contract_ids:
             raise UserError(_("Choose the accounts or contracts to calculate."))
+        check_group(self.env, LAWYER)
+        check_records(self.account_ids)
+        check_records(self.contract_ids)
         penalties = self.env["tko.penalty"]
         for records in (self.account_ids, self.contract_ids):
             if records:
