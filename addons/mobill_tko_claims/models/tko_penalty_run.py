@@ -2,10 +2,13 @@ import logging
 import time
 
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
 from odoo.addons.queue_job.delay import group
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
+
+from ..tools.access import LAWYER, READER, check_group, check_records
 
 _logger = logging.getLogger(__name__)
 
@@ -18,6 +21,25 @@ STATES = [
 ]
 
 
+# Written by the run's actions and jobs only (trusted()), never by a client.
+ENGINE_FIELDS = (
+    "state",
+    "job_count",
+    "chunks_done",
+    "account_count",
+    "penalized_count",
+    "error_count",
+    "total_amount",
+    "booked_count",
+    "booked_amount",
+    "date_started",
+    "date_done",
+    "duration",
+    "log",
+    "user_id",
+)
+
+
 class TkoPenaltyRun(models.Model):
     """A mass penalty calculation for all accounts and contracts of a company, or a group, on a
     date: background jobs, each reading a chunk of debts and payments with SQL, computing with
@@ -27,6 +49,7 @@ class TkoPenaltyRun(models.Model):
     _description = "Mass penalty run"
     _inherit = ["mail.thread", "mail.activity.mixin", "tko.job.watch.mixin"]
     _order = "create_date desc, id desc"
+    _check_company_auto = True
 
     name = fields.Char(required=True, copy=False, readonly=True, default=lambda s: _("New"))
     company_id = fields.Many2one(
@@ -86,7 +109,12 @@ class TkoPenaltyRun(models.Model):
         for vals in vals_list:
             if not vals.get("name") or vals["name"] == _("New"):
                 vals["name"] = self.env["ir.sequence"].next_by_code("tko.penalty.run") or "/"
+            check_protected_write(self, vals, ENGINE_FIELDS)
         return super().create(vals_list)
+
+    def write(self, vals):
+        check_protected_write(self, vals, ENGINE_FIELDS)
+        return super().write(vals)
 
     # ------------------------------------------------------------------ scope
     def _target_ids(self):
@@ -122,7 +150,9 @@ class TkoPenaltyRun(models.Model):
     # ------------------------------------------------------------------ run
     def action_start(self):
         """Queue the run: one job per chunk of accounts, then a job that adds up the results."""
-        for run in self:
+        check_group(self.env, LAWYER)
+        check_records(self, "write")
+        for run in trusted(self):
             if run.state not in ("draft", "failed"):
                 raise UserError(_("Run %(name)s has already been started.", name=run.name))
             if run.chunk_size < 1:
@@ -192,7 +222,7 @@ class TkoPenaltyRun(models.Model):
         # only now so that the jobs run in parallel until they commit
         self.env.cr.execute("SELECT id FROM tko_penalty_run WHERE id = %s FOR UPDATE", (self.id,))
         self.invalidate_recordset()
-        self.write(
+        trusted(self).write(
             {
                 "chunks_done": self.chunks_done + 1,
                 "account_count": self.account_count + counts["accounts"],
@@ -241,7 +271,7 @@ class TkoPenaltyRun(models.Model):
                 date=self.calc_date,
             )
         self.env["tko.debtor"]._refresh()
-        self.write(
+        trusted(self).write(
             {
                 "state": "done",
                 "date_done": fields.Datetime.now(),
@@ -272,8 +302,8 @@ class TkoPenaltyRun(models.Model):
         """Mark the run failed when one of its jobs failed, was cancelled or deleted, or its
         worker died (killed, out of memory, restarted); the jobs still waiting are cancelled
         and the run can be started again (each chunk rewrites the same calculations)."""
-        self.check_access_rights("read")
-        self.check_access_rule("read")
+        check_group(self.env, LAWYER)
+        check_records(self, "write")
         self._tko_detect_dead(self)
         return True
 
@@ -307,6 +337,8 @@ class TkoPenaltyRun(models.Model):
         run.message_post(body=log, partner_ids=run.user_id.partner_id.ids)
 
     def action_view_jobs(self):
+        check_group(self.env, READER)
+        check_records(self)
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
@@ -317,6 +349,8 @@ class TkoPenaltyRun(models.Model):
         }
 
     def action_view_penalties(self):
+        check_group(self.env, READER)
+        check_records(self)
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",

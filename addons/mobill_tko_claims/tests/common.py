@@ -9,6 +9,7 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 from odoo import Command, fields
+from odoo.addons.mobill_tko_base.tools import trusted
 from odoo.tests import TransactionCase
 
 from mobill_tko_core import penalties as core_penalties
@@ -149,7 +150,7 @@ class ClaimsCase(TransactionCase):
         )
         # the ledger: one period after the other (charges go into an open period only)
         Period = cls.env["tko.billing.period"]
-        Charge = cls.env["tko.charge"].with_context(tko_billing_engine=True)
+        Charge = trusted(cls.env["tko.charge"])
         cls.periods = {}
         cls.charges = {}  # (key, period) -> amount
         for offset in range(MONTHS):
