@@ -1,6 +1,5 @@
 from odoo import api, models
-
-from ..tools.access import check_rights
+from odoo.addons.mobill_tko_base.tools.access import check_rights
 
 
 class ReportChargeBreakdown(models.AbstractModel):

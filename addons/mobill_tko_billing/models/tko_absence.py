@@ -1,10 +1,9 @@
 from odoo import _, api, fields, models
 from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
+from odoo.addons.mobill_tko_base.tools.access import check_action
 from odoo.exceptions import UserError, ValidationError
 
 from mobill_tko_core.charges import ChargeSettings, absence_full_days
-
-from ..tools.access import check_action
 
 #: fields only the absence's actions write
 PROTECTED_FIELDS = ("state", "recalculation_id")

@@ -1,7 +1,6 @@
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools.access import check_action, check_rights
 from odoo.tools import SQL
-
-from ..tools.access import check_action, check_rights
 
 
 class TkoAccount(models.Model):

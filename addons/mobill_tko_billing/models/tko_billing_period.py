@@ -2,10 +2,9 @@ import calendar
 
 from odoo import _, api, fields, models
 from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
+from odoo.addons.mobill_tko_base.tools.access import ADMIN, check_action, check_rights
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
-
-from ..tools.access import ADMIN, check_action, check_rights
 
 #: fields only the period's actions write (close, reopen)
 PROTECTED_FIELDS = ("state", "closed_on", "closed_by_id")

@@ -5,6 +5,7 @@ from html import unescape
 from markupsafe import Markup, escape
 from odoo import _, api, fields, models
 from odoo.addons.mobill_tko_base.tools import is_trusted
+from odoo.addons.mobill_tko_base.tools.access import check_rights
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -12,7 +13,6 @@ from mobill_tko_core.billing import vat_split
 from mobill_tko_core.charges import ChargeSettings, compute_charge
 from mobill_tko_core.errors import CoreError
 
-from ..tools.access import check_rights
 from ..tools.explain import format_number
 from ..tools.fields import Many2oneNoForeignKey
 

@@ -5,11 +5,11 @@ import time
 from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
+from odoo.addons.mobill_tko_base.tools.access import ADMIN, check_action, check_rights
 from odoo.exceptions import UserError
 from odoo.tools import SQL, mute_logger
 from psycopg2 import errors
 
-from ..tools.access import ADMIN, check_action, check_rights
 from .tko_billing_period import ACTIVE_RUN_STATES
 
 _logger = logging.getLogger(__name__)

@@ -1,6 +1,5 @@
 from odoo import _, fields, models
-
-from ..tools.access import check_action, check_rights
+from odoo.addons.mobill_tko_base.tools.access import check_action, check_rights
 
 
 class TkoContract(models.Model):

@@ -2,10 +2,9 @@ from decimal import Decimal
 
 from odoo import _, api, fields, models
 from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
+from odoo.addons.mobill_tko_base.tools.access import check_action
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
-
-from ..tools.access import check_action
 
 #: fields only the payment's actions write (posting, cancelling, accounting)
 PROTECTED_FIELDS = ("state", "accounting_cancel_date")

@@ -2,10 +2,10 @@ import logging
 
 from odoo import _, api, fields, models
 from odoo.addons.mobill_tko_base.tools import trusted
+from odoo.addons.mobill_tko_base.tools.access import check_action, check_rights
 from odoo.exceptions import UserError
 from odoo.tools import SQL, create_index
 
-from ..tools.access import check_action, check_rights
 from .res_company_payment_accounting import PAYMENT_CHANNELS
 
 _logger = logging.getLogger(__name__)

@@ -1,9 +1,9 @@
 from decimal import Decimal
 
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools.access import check_rights
 from odoo.tools import SQL
 
-from ..tools.access import check_rights
 from .tko_payment import CHANNELS
 
 ZERO = Decimal("0.00")

@@ -1,9 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
+from odoo.addons.mobill_tko_base.tools.access import check_action, check_rights
 from odoo.exceptions import UserError
 from odoo.tools import SQL
-
-from ..tools.access import check_action, check_rights
 
 BASIS_TYPES = [
     ("characteristic", "Characteristic of an object changed"),

@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools.access import check_action
 
 from ..models.tko_payment import CHANNELS
-from ..tools.access import check_action
 
 
 class TkoPaymentPostingWizard(models.TransientModel):

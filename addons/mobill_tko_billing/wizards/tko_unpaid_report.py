@@ -4,13 +4,12 @@ from decimal import Decimal
 
 import xlsxwriter
 from odoo import _, fields, models
+from odoo.addons.mobill_tko_base.tools.access import check_rights
 from odoo.tools import SQL
 from psycopg2.extras import execute_values
 
 from mobill_tko_core.money import round_money
 from mobill_tko_core.penalties import due_date_for
-
-from ..tools.access import check_rights
 
 #: Housing Code art. 155: individuals pay by the 10th of the month after the billed one.
 INDIVIDUAL_DUE_DAY = 10

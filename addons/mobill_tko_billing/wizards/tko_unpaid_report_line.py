@@ -1,7 +1,6 @@
 from odoo import _, fields, models
+from odoo.addons.mobill_tko_base.tools.access import check_rights
 from odoo.exceptions import UserError
-
-from ..tools.access import check_rights
 
 
 class TkoUnpaidReportLine(models.TransientModel):

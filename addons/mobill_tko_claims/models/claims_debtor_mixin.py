@@ -1,6 +1,5 @@
 from odoo import _, fields, models
-
-from ..tools.access import LAWYER, READER, check_group, check_records
+from odoo.addons.mobill_tko_base.tools.access import LAWYER, READER, check_group, check_rights
 
 
 class TkoClaimsDebtorMixin(models.AbstractModel):
@@ -42,7 +41,7 @@ class TkoClaimsDebtorMixin(models.AbstractModel):
     def _tko_check_claims_access(self, *groups):
         """The caller sees these accounts or contracts and is in one of ``groups``."""
         check_group(self.env, *(groups or (READER,)))
-        return check_records(self)
+        return check_rights(self)
 
     def action_tko_penalty_wizard(self):
         self._tko_check_claims_access(LAWYER)

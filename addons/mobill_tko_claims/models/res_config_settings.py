@@ -1,6 +1,10 @@
 from odoo import fields, models
-
-from ..tools.access import ADMIN, check_companies, check_group, check_records
+from odoo.addons.mobill_tko_base.tools.access import (
+    ADMIN,
+    check_companies,
+    check_group,
+    check_rights,
+)
 
 
 class ResConfigSettings(models.TransientModel):
@@ -45,7 +49,7 @@ class ResConfigSettings(models.TransientModel):
     def action_tko_refresh_rates(self):
         self.ensure_one()
         check_group(self.env, ADMIN)
-        check_records(self, "write")
+        check_rights(self, "write")
         check_companies(self)
         self.env["tko.rate"]._refresh_from_cbr(self.company_id)
         return {"type": "ir.actions.client", "tag": "reload"}

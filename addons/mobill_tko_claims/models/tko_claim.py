@@ -2,9 +2,8 @@ import datetime as dt
 
 from odoo import _, api, fields, models
 from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
+from odoo.addons.mobill_tko_base.tools.access import LAWYER, READER, check_group, check_rights
 from odoo.exceptions import UserError
-
-from ..tools.access import LAWYER, READER, check_group, check_records
 
 CLAIM_KINDS = [
     ("claim", "Claim (pre-trial)"),
@@ -264,7 +263,7 @@ class TkoClaim(models.Model):
     def action_compute(self):
         """Debt by period and the penalty with its breakdown on the claim's date, then the text."""
         check_group(self.env, LAWYER)
-        check_records(self, "write")
+        check_rights(self, "write")
         penalty_model = self.env["tko.penalty"]
         for rec in trusted(self):
             if rec.stage != "prepared":
@@ -305,7 +304,7 @@ class TkoClaim(models.Model):
     # ------------------------------------------------------------------ stages
     def _check_stage_access(self):
         check_group(self.env, LAWYER)
-        check_records(self, "write")
+        check_rights(self, "write")
 
     def action_next_stage(self):
         self._check_stage_access()
@@ -342,13 +341,13 @@ class TkoClaim(models.Model):
 
     def _check_read_access(self):
         check_group(self.env, READER)
-        return check_records(self)
+        return check_rights(self)
 
     def action_make_lawsuit(self):
         """A court application following this claim, on today's debt."""
         self.ensure_one()
         check_group(self.env, LAWYER)
-        check_records(self)
+        check_rights(self)
         kind = "court_order" if self.partner_id.tko_kind == "person" else "lawsuit"
         child = self.create(
             {

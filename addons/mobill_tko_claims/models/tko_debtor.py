@@ -1,9 +1,9 @@
 from odoo import _, api, fields, models
 from odoo.addons.mobill_tko_base.tools import trusted
+from odoo.addons.mobill_tko_base.tools.access import LAWYER, READER, check_group, check_rights
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, drop_view_if_exists
 
-from ..tools.access import LAWYER, READER, check_group, check_records
 from .tko_claim import STAGES
 
 CONSUMER_KINDS = [
@@ -347,9 +347,9 @@ class TkoDebtor(models.Model):
     def _check_debtor_access(self, *groups):
         """The caller sees these debtors and their accounts or contracts, and is in ``groups``."""
         check_group(self.env, *(groups or (READER,)))
-        check_records(self)
+        check_rights(self)
         for model in ("tko.account", "tko.contract"):
-            check_records(self._targets(model))
+            check_rights(self._targets(model))
         return self
 
     def action_calculate_penalties(self):

@@ -2,8 +2,13 @@ import datetime as dt
 
 from odoo import _, api, fields, models
 from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
-
-from ..tools.access import LAWYER, OPERATOR, READER, check_group, check_records
+from odoo.addons.mobill_tko_base.tools.access import (
+    LAWYER,
+    OPERATOR,
+    READER,
+    check_group,
+    check_rights,
+)
 
 LETTER_KINDS = [
     ("notice", "Debt notice"),
@@ -128,7 +133,7 @@ class TkoLetter(models.Model):
 
     def _check_letter_access(self, operation="write"):
         check_group(self.env, *((OPERATOR, LAWYER) if operation == "write" else (READER,)))
-        return check_records(self, operation)
+        return check_rights(self, operation)
 
     def action_register(self):
         self._check_letter_access()

@@ -2,10 +2,9 @@ import logging
 
 from odoo import _, api, fields, models
 from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
+from odoo.addons.mobill_tko_base.tools.access import LAWYER, OPERATOR, check_group, check_rights
 from odoo.exceptions import UserError
 from odoo.tools import plaintext2html
-
-from ..tools.access import LAWYER, OPERATOR, check_group, check_records
 
 _logger = logging.getLogger(__name__)
 
@@ -132,7 +131,7 @@ class TkoNotice(models.Model):
     def _check_notice_access(self):
         """Notices are handled by operators (calls) and lawyers who may change them."""
         check_group(self.env, OPERATOR, LAWYER)
-        return check_records(self, "write")
+        return check_rights(self, "write")
 
     # ------------------------------------------------------------------ sending
     def action_send(self):

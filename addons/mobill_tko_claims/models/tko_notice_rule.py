@@ -2,9 +2,9 @@ import datetime as dt
 
 from odoo import _, api, fields, models
 from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
+from odoo.addons.mobill_tko_base.tools.access import LAWYER, READER, check_group, check_rights
 from odoo.tools.safe_eval import safe_eval
 
-from ..tools.access import LAWYER, READER, check_group, check_records
 from .tko_notice import CHANNELS, NOTICE_KINDS
 
 DEFAULT_SMS = (
@@ -126,7 +126,7 @@ class TkoNoticeRule(models.Model):
     def action_preview(self):
         self.ensure_one()
         check_group(self.env, READER)
-        check_records(self)
+        check_rights(self)
         debtors = self._matching_debtors()
         return {
             "type": "ir.actions.act_window",
@@ -139,7 +139,7 @@ class TkoNoticeRule(models.Model):
     def action_apply(self):
         """Create (and send) the notices of the rules now."""
         check_group(self.env, LAWYER)
-        check_records(self, "write")
+        check_rights(self, "write")
         return self._apply()
 
     def _apply(self):
@@ -162,7 +162,7 @@ class TkoNoticeRule(models.Model):
     def action_view_notices(self):
         self.ensure_one()
         check_group(self.env, READER)
-        check_records(self)
+        check_rights(self)
         return {
             "type": "ir.actions.act_window",
             "name": _("Notices"),

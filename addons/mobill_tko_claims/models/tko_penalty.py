@@ -3,13 +3,13 @@ import logging
 
 from odoo import _, api, fields, models
 from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
+from odoo.addons.mobill_tko_base.tools.access import LAWYER, READER, check_group, check_rights
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from mobill_tko_core import penalties as core_penalties
 
 from ..tools import penalty_io
-from ..tools.access import LAWYER, READER, check_group, check_records
 
 _logger = logging.getLogger(__name__)
 
@@ -591,9 +591,9 @@ class TkoPenalty(models.Model):
     def action_recompute_breakdown(self):
         """Compute the breakdown of a calculation made by a mass run without it."""
         check_group(self.env, LAWYER)
-        check_records(self, "write")
+        check_rights(self, "write")
         for rec in self:
-            target = check_records(rec.account_id or rec.contract_id)
+            target = check_rights(rec.account_id or rec.contract_id)
             self._store_detailed(
                 target,
                 rec.calc_date,
@@ -605,11 +605,11 @@ class TkoPenalty(models.Model):
     def action_open_target(self):
         self.ensure_one()
         check_group(self.env, READER)
-        check_records(self)
+        check_rights(self)
         target = self.account_id or self.contract_id
         if not target:
             raise UserError(_("This calculation has no account or contract."))
-        check_records(target)
+        check_rights(target)
         return {
             "type": "ir.actions.act_window",
             "res_model": target._name,

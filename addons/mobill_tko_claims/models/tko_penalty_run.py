@@ -3,12 +3,11 @@ import time
 
 from odoo import _, api, fields, models
 from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
+from odoo.addons.mobill_tko_base.tools.access import LAWYER, READER, check_group, check_rights
 from odoo.addons.queue_job.delay import group
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
-
-from ..tools.access import LAWYER, READER, check_group, check_records
 
 _logger = logging.getLogger(__name__)
 
@@ -151,7 +150,7 @@ class TkoPenaltyRun(models.Model):
     def action_start(self):
         """Queue the run: one job per chunk of accounts, then a job that adds up the results."""
         check_group(self.env, LAWYER)
-        check_records(self, "write")
+        check_rights(self, "write")
         for run in trusted(self):
             if run.state not in ("draft", "failed"):
                 raise UserError(_("Run %(name)s has already been started.", name=run.name))
@@ -303,7 +302,7 @@ class TkoPenaltyRun(models.Model):
         worker died (killed, out of memory, restarted); the jobs still waiting are cancelled
         and the run can be started again (each chunk rewrites the same calculations)."""
         check_group(self.env, LAWYER)
-        check_records(self, "write")
+        check_rights(self, "write")
         self._tko_detect_dead(self)
         return True
 
@@ -338,7 +337,7 @@ class TkoPenaltyRun(models.Model):
 
     def action_view_jobs(self):
         check_group(self.env, READER)
-        check_records(self)
+        check_rights(self)
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
@@ -350,7 +349,7 @@ class TkoPenaltyRun(models.Model):
 
     def action_view_penalties(self):
         check_group(self.env, READER)
-        check_records(self)
+        check_rights(self)
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",

@@ -3,8 +3,7 @@ import re
 
 import requests
 from odoo import _, api, fields, models
-
-from ..tools.access import ADMIN, check_group, check_records
+from odoo.addons.mobill_tko_base.tools.access import ADMIN, check_group, check_rights
 
 _logger = logging.getLogger(__name__)
 
@@ -141,7 +140,7 @@ class TkoSmsProvider(models.Model):
         """Send a test message to the current user's mobile phone."""
         self.ensure_one()
         check_group(self.env, ADMIN)
-        check_records(self)
+        check_rights(self)
         phone = self.env.user.partner_id.mobile or self.env.user.partner_id.phone
         ok, _ext, message = self._send_sms(phone, _("MoBill-TKO: test message"))
         return {

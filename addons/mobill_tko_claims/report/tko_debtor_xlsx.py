@@ -1,6 +1,5 @@
 from odoo import _, models
-
-from ..tools.access import READER, check_group, check_records
+from odoo.addons.mobill_tko_base.tools.access import READER, check_group, check_rights
 
 COLUMNS = [
     ("name", 18),
@@ -37,7 +36,7 @@ class TkoDebtorXlsx(models.AbstractModel):
         """Texts go in as string cells (``write_string``), never as formulas: a consumer named
         ``=HYPERLINK(…)`` stays a name (mobill_tko_core.spreadsheet)."""
         check_group(self.env, READER)
-        check_records(debtors)
+        check_rights(debtors)
         sheet = workbook.add_worksheet(_("Debtors"))
         bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
         money = workbook.add_format({"num_format": "#,##0.00"})

@@ -1,1 +1,1 @@
-from . import access, cbr, penalty_io
+from . import cbr, penalty_io

@@ -1,8 +1,8 @@
 from odoo import _, fields, models
+from odoo.addons.mobill_tko_base.tools.access import LAWYER, check_rights
 from odoo.exceptions import UserError
 
 from ..models.tko_claim import CLAIM_KINDS
-from ..tools.access import LAWYER, check_records
 
 
 class TkoClaimWizard(models.TransientModel):
@@ -22,7 +22,7 @@ class TkoClaimWizard(models.TransientModel):
         if not self.debtor_ids:
             raise UserError(_("Choose the debtors first."))
         self.debtor_ids._check_debtor_access(LAWYER)
-        check_records(self.template_id)
+        check_rights(self.template_id)
         claims = self.env["tko.claim"].create(
             [
                 {

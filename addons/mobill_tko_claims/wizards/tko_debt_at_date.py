@@ -1,7 +1,11 @@
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools.access import (
+    READER,
+    check_companies,
+    check_group,
+    check_rights,
+)
 from odoo.tools.safe_eval import safe_eval
-
-from ..tools.access import READER, check_companies, check_group, check_records
 
 
 class TkoDebtAtDate(models.TransientModel):
@@ -54,7 +58,7 @@ class TkoDebtAtDate(models.TransientModel):
         self.ensure_one()
         check_group(self.env, READER)
         # the chosen ids are the client's: the ledger is read with SQL for the ones it may see
-        records = check_companies(check_records(self._records()))
+        records = check_companies(check_rights(self._records()))
         debts = self.env["tko.debtor"]._debt_at(records._name, records.ids, self.date)
         field = "account_id" if records._name == "tko.account" else "contract_id"
         self.line_ids.unlink()

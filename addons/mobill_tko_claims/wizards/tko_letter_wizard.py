@@ -2,10 +2,10 @@ import datetime as dt
 
 from odoo import _, fields, models
 from odoo.addons.mobill_tko_base.tools import trusted
+from odoo.addons.mobill_tko_base.tools.access import LAWYER, OPERATOR, check_group, check_rights
 from odoo.exceptions import UserError
 
 from ..models.tko_letter import LETTER_KINDS
-from ..tools.access import LAWYER, OPERATOR, check_group, check_records
 
 
 class TkoLetterWizard(models.TransientModel):
@@ -24,10 +24,10 @@ class TkoLetterWizard(models.TransientModel):
     def action_create(self):
         self.ensure_one()
         check_group(self.env, OPERATOR, LAWYER)
-        check_records(self.partner_ids)
-        check_records(self.debtor_ids)
+        check_rights(self.partner_ids)
+        check_rights(self.debtor_ids)
         for model in ("tko.account", "tko.contract"):
-            check_records(self.debtor_ids._targets(model))
+            check_rights(self.debtor_ids._targets(model))
         targets = [(d.partner_id, d.account_id, d.contract_id) for d in self.debtor_ids]
         done = {t[0].id for t in targets}
         targets += [

@@ -1,9 +1,9 @@
 from odoo import _, fields, models
+from odoo.addons.mobill_tko_base.tools.access import LAWYER, check_rights
 from odoo.exceptions import UserError
 
 from ..models.tko_notice import CHANNELS, NOTICE_KINDS
 from ..models.tko_notice_rule import DEFAULT_SMS
-from ..tools.access import LAWYER, check_records
 
 
 class TkoNoticeWizard(models.TransientModel):
@@ -26,7 +26,7 @@ class TkoNoticeWizard(models.TransientModel):
         if not self.debtor_ids:
             raise UserError(_("Choose the debtors first."))
         self.debtor_ids._check_debtor_access(LAWYER)
-        check_records(self.provider_id)
+        check_rights(self.provider_id)
         notices = self.debtor_ids._make_notices(
             kind=self.kind,
             channel=self.channel,

@@ -1,7 +1,6 @@
 from odoo import _, fields, models
+from odoo.addons.mobill_tko_base.tools.access import LAWYER, check_group, check_rights
 from odoo.exceptions import UserError
-
-from ..tools.access import LAWYER, check_group, check_records
 
 
 class TkoPenaltyWizard(models.TransientModel):
@@ -24,8 +23,8 @@ class TkoPenaltyWizard(models.TransientModel):
         if not self.account_ids and not self.contract_ids:
             raise UserError(_("Choose the accounts or contracts to calculate."))
         check_group(self.env, LAWYER)
-        check_records(self.account_ids)
-        check_records(self.contract_ids)
+        check_rights(self.account_ids)
+        check_rights(self.contract_ids)
         penalties = self.env["tko.penalty"]
         for records in (self.account_ids, self.contract_ids):
             if records:
