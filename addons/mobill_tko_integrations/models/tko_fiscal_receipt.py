@@ -1,3 +1,4 @@
+import hmac
 import json
 import logging
 import re
@@ -207,7 +208,7 @@ class TkoFiscalReceipt(models.Model):
         if register.callback_base_url:
             callback_url = (
                 f"{register.callback_base_url.rstrip('/')}/mobill_tko/atol/callback"
-                f"?token={self.sudo().callback_token}"
+                f"/{self.id}/{self.sudo().callback_token}"
             )
         now = fields.Datetime.now().replace(tzinfo=pytz.utc).astimezone(self._tz())
         return atol.ReceiptData(
@@ -371,14 +372,24 @@ class TkoFiscalReceipt(models.Model):
         )
 
     @api.model
-    def _tko_callback(self, token, payload):
-        """A callback of the service: ``(http_status, message)``. It must name the uuid of the
-        receipt its secret URL belongs to."""
-        if not token or not isinstance(payload, dict):
+    def _tko_callback_receipt(self, receipt_id, token):
+        """The receipt ``receipt_id`` (sudo) when ``token`` is its callback secret, compared in
+        constant time; else an empty recordset."""
+        if not token or not isinstance(token, str) or not receipt_id:
+            return self.browse()
+        rec = self.sudo().browse(int(receipt_id)).exists()
+        secret = rec.callback_token if rec else None
+        if not secret or not hmac.compare_digest(secret.encode(), token.encode()):
+            return self.browse()
+        return rec
+
+    def _tko_callback(self, payload):
+        """A callback of the service for this receipt (its secret checked already):
+        ``(http_status, message)``. It must name the uuid the service gave this receipt."""
+        self.ensure_one()
+        rec = self
+        if not isinstance(payload, dict):
             return 400, "bad request"
-        rec = self.sudo().search([("callback_token", "=", token)], limit=1)
-        if not rec:
-            return 404, "unknown receipt"
         try:
             result = atol.parse_report(payload)
         except atol.FiscalError as error:
