@@ -12,6 +12,8 @@ from odoo.exceptions import UserError
 
 from mobill_tko_core.fiscal import atol
 
+from ..tools.access import check_access
+
 _logger = logging.getLogger(__name__)
 
 STATES = [
@@ -45,15 +47,26 @@ class TkoFiscalReceipt(models.Model):
     _description = "Fiscal receipt"
     _inherit = ["mail.thread"]
     _order = "id desc"
+    _check_company_auto = True
     _rec_names_search = ["payment_id.name", "external_id"]
 
     # in the reader's language (a stored name would keep the language of whoever made it)
     name = fields.Char(compute="_compute_name")
     payment_id = fields.Many2one(
-        "tko.payment", required=True, index=True, ondelete="restrict", readonly=True
+        "tko.payment",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        readonly=True,
+        check_company=True,
     )
     register_id = fields.Many2one(
-        "tko.fiscal.register", "Cash register", required=True, ondelete="restrict", readonly=True
+        "tko.fiscal.register",
+        "Cash register",
+        required=True,
+        ondelete="restrict",
+        readonly=True,
+        check_company=True,
     )
     company_id = fields.Many2one(
         related="payment_id.company_id", store=True, index=True, readonly=True
@@ -65,7 +78,11 @@ class TkoFiscalReceipt(models.Model):
     channel = fields.Selection(related="payment_id.channel")
     kind = fields.Selection(KINDS, required=True, default="sell", readonly=True)
     origin_id = fields.Many2one(
-        "tko.fiscal.receipt", "Sale receipt", readonly=True, help="The receipt this one refunds."
+        "tko.fiscal.receipt",
+        "Sale receipt",
+        readonly=True,
+        check_company=True,
+        help="The receipt this one refunds.",
     )
     refund_ids = fields.One2many("tko.fiscal.receipt", "origin_id", "Refunds")
     amount = fields.Monetary(required=True, readonly=True)
@@ -436,6 +453,7 @@ class TkoFiscalReceipt(models.Model):
     # ------------------------------------------------------------------ buttons
     def action_send_now(self):
         """Send now (a receipt to send, or one that needs attention: it starts over)."""
+        check_access(self, "write")
         for rec in self:
             if rec.state not in ("to_send", "error"):
                 raise UserError(_("Only a receipt to send or one that needs attention is sent."))
@@ -445,11 +463,13 @@ class TkoFiscalReceipt(models.Model):
         return True
 
     def action_check_status(self):
+        check_access(self, "write")
         self._poll()
         return True
 
     def action_retry(self):
         """Send a failed receipt again, after the problem was fixed."""
+        check_access(self, "write")
         for rec in self:
             if rec.state not in ("failed", "error"):
                 raise UserError(_("Only a failed receipt or one that needs attention is retried."))
@@ -465,6 +485,7 @@ class TkoFiscalReceipt(models.Model):
         return True
 
     def action_cancel(self):
+        check_access(self, "write")
         for rec in self:
             if rec.state not in ("to_send", "failed", "error"):
                 raise UserError(_("A receipt handed to the cash register cannot be cancelled."))

@@ -16,9 +16,12 @@ from odoo.exceptions import UserError, ValidationError
 
 from mobill_tko_core.formats import fingerprint
 
+from ..tools.access import check_access
+
 _logger = logging.getLogger(__name__)
 
 INTERVALS = {"minutes": "minutes", "hours": "hours", "days": "days"}
+ACCOUNTANT = "mobill_tko_base.group_tko_accountant"
 _KEY_CLASSES = (paramiko.Ed25519Key, paramiko.ECDSAKey, paramiko.RSAKey)
 
 
@@ -56,6 +59,7 @@ class TkoPaymentSftpSource(models.Model):
     _description = "SFTP folder of payment files"
     _inherit = ["mail.thread"]
     _order = "name"
+    _check_company_auto = True
 
     name = fields.Char(required=True, tracking=True)
     active = fields.Boolean(default=True, tracking=True)
@@ -119,6 +123,7 @@ class TkoPaymentSftpSource(models.Model):
     profile_id = fields.Many2one(
         "tko.registry.profile",
         "Registry profile",
+        check_company=True,
         default=lambda self: self.env.ref(
             "mobill_tko_integrations.registry_profile_sberbank", raise_if_not_found=False
         ),
@@ -302,6 +307,7 @@ class TkoPaymentSftpSource(models.Model):
     # ------------------------------------------------------------------ actions
     def action_test_connection(self):
         self.ensure_one()
+        check_access(self, "read", group=ACCOUNTANT)
         with self._connect() as sftp:
             folder = self._remote(self.remote_folder or "/")
             try:
@@ -333,6 +339,7 @@ class TkoPaymentSftpSource(models.Model):
         """Connect without checking the key and show the server's fingerprint (to compare
         with what the bank says); nothing is fetched and nothing is trusted."""
         self.ensure_one()
+        check_access(self, "read", group=ACCOUNTANT)
         where = f"{self.host}:{self.port}"
         try:
             with socket.create_connection(
@@ -367,6 +374,7 @@ class TkoPaymentSftpSource(models.Model):
         """Fetch in the background, exactly as the schedule does: each file's import is saved
         before the file is moved on the server, so a failure half-way never leaves a file
         moved away with its payments rolled back."""
+        check_access(self, "read", group=ACCOUNTANT)
         for rec in self:
             rec.with_delay(
                 description=_("Fetch the SFTP folder %(name)s", name=rec.name)
@@ -399,7 +407,7 @@ class TkoPaymentSftpSource(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Files of %(name)s", name=self.name),
+            "name": _("Files of %(name)s", name=check_access(self, "read").name),
             "res_model": "tko.payment.import",
             "view_mode": "tree,form",
             "domain": [("sftp_source_id", "=", self.id)],

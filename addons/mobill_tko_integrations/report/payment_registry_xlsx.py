@@ -23,6 +23,7 @@ class TkoPaymentRegistryXlsx(models.AbstractModel):
 
     def generate_xlsx_report(self, workbook, data, wizards):
         for wizard in wizards:
+            wizard._check_company_allowed()
             self._write(workbook, wizard._report_data())
 
     def _write(self, workbook, data):
