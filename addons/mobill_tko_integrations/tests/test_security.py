@@ -130,6 +130,7 @@ class TestPaymentMailbox(SecurityCase):
         self.sber.mail_senders = False
         imp = self._deliver("registry@sberbank.example", ("e1",))
         self.assertEqual(imp.state, "rejected")
+        self.assertEqual(imp.error_ids.code, "mail_sender_refused")
         self.assertFalse(imp.payment_ids)
 
     def test_callers_custom_values_are_ignored(self):
