@@ -232,7 +232,8 @@ class PaymentApi(http.Controller):
             "file_name": rec.file_name or None,
             "state": rec.state,
             "received": fields.Datetime.to_string(rec.create_date),
-            "fingerprint": rec.fingerprint or None,
+            # the SHA-256 of the file, without the agent's namespace of the stored value
+            "fingerprint": (rec.fingerprint or "").rpartition(":")[2] or None,
             "registry_number": rec.registry_number or None,
             "lines": rec.line_count,
             "amount_total": _money(rec.amount_total),

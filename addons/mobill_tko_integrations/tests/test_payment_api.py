@@ -9,7 +9,7 @@ from odoo.addons.mobill_tko_billing.tests.common import BillingCase
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 
-from mobill_tko_core.formats import agent_json, registry
+from mobill_tko_core.formats import agent_json, fingerprint, registry
 from mobill_tko_core.formats.registry import RegistryPayment
 
 API = "/api/tko/v1"
@@ -94,6 +94,7 @@ class TestPaymentApi(BillingCase, HttpCase):
         self.assertEqual(body["booked_amount"], "399.90")
         self.assertEqual(body["file_name"], "reg_900.txt")
         self.assertEqual(body["registry_number"], "900")
+        self.assertEqual(body["fingerprint"], fingerprint(data))
         imp = self.env["tko.payment.import"].browse(body["id"])
         self.assertEqual(imp.source, "api")
         self.assertEqual(imp.agent_id, self.agent)
