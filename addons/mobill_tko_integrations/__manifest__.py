@@ -1,7 +1,7 @@
 {
     "name": "MoBill-TKO: Integrations",
     "summary": "Exchange with 1C, banks, ГИС ЖКХ, ФИАС, ЭДО, print centres, management companies, SMS and e-mail",
-    "version": "17.0.1.0.0",
+    "version": "17.0.1.1.0",
     "category": "MoBill-TKO",
     "website": "https://github.com/mobill-tko/mobill-tko",
     "author": "MoBill-TKO",

@@ -1,29 +1,45 @@
 """HTTP API for banks and payment agents (docs/payment_api.md).
 
-Every call carries ``Authorization: Bearer <token>`` of a :class:`tko.payment.agent`; the
-agent sees only its own imports and the personal accounts of its own company. Answers are
-JSON; errors are ``{"error": {"code", "message"}}`` with the HTTP status of the docs (line
-problems of a rejected file in ``errors``).
+Every call carries ``Authorization: Bearer <token>`` of a :class:`tko.payment.agent` (never a
+token in the query string); the agent sees only its own imports and the personal accounts of
+its own company. The caller is checked in ``ir.http._pre_dispatch`` (:func:`authenticate`),
+before Odoo parses a form or multipart body: the rate limit of its address, its token, its
+address against the agent's list, the rate limit of its token. Answers are JSON; errors are
+``{"error": {"code", "message"}}`` with the HTTP status of the docs (line problems of a
+rejected file in ``errors``).
 """
 
 import base64
 import functools
+import ipaddress
 import logging
 from datetime import date
 from decimal import Decimal
 
 import psycopg2
-from odoo import _, fields, http
+from odoo import _, fields, http, models
 from odoo.exceptions import UserError
 from odoo.http import request
+from odoo.tools import config
 
 from mobill_tko_core.formats import FormatError, agent_json
+
+from ..tools import rate_limit
 
 _logger = logging.getLogger(__name__)
 
 PREFIX = "/api/tko/v1"
 FILE_FORMATS = ("registry", "onec")
 MAX_BODY = 50 * 1024 * 1024
+#: ``calls/seconds`` settings (ir.config_parameter) of the rate limits, with their defaults
+RATE_LIMITS = {
+    "ip": ("mobill_tko_integrations.api_rate_limit_ip", (600, 60)),
+    "token": ("mobill_tko_integrations.api_rate_limit_token", (120, 60)),
+    "debt": ("mobill_tko_integrations.api_rate_limit_debt", (60, 60)),
+}
+#: addresses or networks of the reverse proxies whose X-Forwarded-For is believed
+TRUSTED_PROXIES = "mobill_tko_integrations.api_trusted_proxies"
+QUERY_SECRETS = ("token", "access_token", "api_key", "key")
 
 
 def _money(value):
@@ -71,33 +87,122 @@ def _touch(agent):
         )
 
 
+def _networks(text):
+    networks = []
+    for part in (text or "").replace(";", ",").replace(" ", ",").split(","):
+        try:
+            networks.append(ipaddress.ip_network(part.strip(), strict=False))
+        except ValueError:
+            continue
+    return networks
+
+
+def _in_networks(address, networks):
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
+
+
+def client_address():
+    """The caller's address: the socket's, unless proxy headers are trusted by configuration.
+
+    With ``api_trusted_proxies`` set and the socket being one of those proxies, the right-most
+    address of ``X-Forwarded-For`` that is no trusted proxy; with Odoo's ``proxy_mode`` on, the
+    address Odoo took from the proxy headers; otherwise the socket's address (a header any
+    client can send is never believed)."""
+    httprequest = request.httprequest
+    original = (httprequest.environ.get("werkzeug.proxy_fix.orig") or {}).get("REMOTE_ADDR")
+    socket_address = original or httprequest.remote_addr
+    proxies = _networks(request.env["ir.config_parameter"].sudo().get_param(TRUSTED_PROXIES, ""))
+    if proxies:
+        if not _in_networks(socket_address, proxies):
+            return socket_address
+        forwarded = httprequest.headers.get("X-Forwarded-For", "")
+        hops = [a.strip() for a in forwarded.split(",") if a.strip()]
+        for address in reversed(hops):
+            if not _in_networks(address, proxies):
+                return address
+        return socket_address
+    if config.get("proxy_mode"):
+        return httprequest.remote_addr
+    return socket_address
+
+
+def _too_many(wait):
+    response = _error(
+        429,
+        "too_many_requests",
+        _("Too many calls: try again in %(seconds)s s.", seconds=wait),
+    )
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
+def _limited(kind, bucket):
+    """Seconds to wait when the call of ``bucket`` goes over the ``kind`` limit, else None."""
+    key, default = RATE_LIMITS[kind]
+    setting = request.env["ir.config_parameter"].sudo().get_param(key)
+    calls, seconds = rate_limit.parse_limit(setting, default) if setting else default
+    with request.env.registry.cursor() as cr:
+        return rate_limit.hit(cr, f"{kind}:{bucket}", calls, seconds)
+
+
+def authenticate(kind="call"):
+    """The agent of this request, or the response that refuses it: the rate limit of the
+    address (429), a secret in the query string (400), the bearer token (401), the address
+    against the agent's list (403), the rate limits of the token (429). Nothing of the body is
+    read here."""
+    address = client_address()
+    wait = _limited("ip", address)
+    if wait:
+        _logger.warning("Payment API: %s over the rate limit of its address", address)
+        return _too_many(wait)
+    if any(name in request.httprequest.args for name in QUERY_SECRETS):
+        return _error(
+            400,
+            "token_in_query",
+            _("Send the token in the header Authorization: Bearer …, never in the address."),
+        )
+    header = request.httprequest.headers.get("Authorization", "")
+    scheme, _sep, token = header.partition(" ")
+    agent = request.env["tko.payment.agent"]
+    if scheme.lower() == "bearer":
+        agent = agent._tko_authenticate(token.strip())
+    if not agent:
+        return _error(401, "bad_token", _("The API token is missing, wrong or revoked."))
+    if not agent._ip_allowed(address):
+        _logger.warning("Payment API: agent %s called from %s, refused", agent.code, address)
+        return _error(
+            403,
+            "ip_not_allowed",
+            _("Calls from the address %(address)s are not allowed.", address=address),
+        )
+    wait = _limited("token", agent.id)
+    if not wait and kind == "debt":
+        wait = _limited("debt", agent.id)
+    if wait:
+        _logger.warning("Payment API: agent %s over its rate limit", agent.code)
+        return _too_many(wait)
+    company = agent.company_id
+    context = {"allowed_company_ids": company.ids}
+    if agent.partner_id.lang:
+        context["lang"] = agent.partner_id.lang
+    agent = agent.with_company(company).with_context(**context)
+    _touch(agent)
+    return agent
+
+
 def _authenticated(func):
-    """Find the agent of the bearer token (401), check its address (403), and run the call in
-    the agent's company, in the language of its contact."""
+    """Run the call with the agent ``ir.http._pre_dispatch`` authenticated for the route
+    (:func:`authenticate`, routes marked ``tko_api``); refused when there is none."""
 
     @functools.wraps(func)
     def wrapper(self, *args, **kwargs):
-        header = request.httprequest.headers.get("Authorization", "")
-        scheme, _sep, token = header.partition(" ")
-        agent = request.env["tko.payment.agent"]
-        if scheme.lower() == "bearer":
-            agent = agent._tko_authenticate(token.strip())
-        if not agent:
+        agent = getattr(request, "tko_payment_agent", None)
+        if not isinstance(agent, models.BaseModel) or not agent:
             return _error(401, "bad_token", _("The API token is missing, wrong or revoked."))
-        address = request.httprequest.remote_addr
-        if not agent._ip_allowed(address):
-            _logger.warning("Payment API: agent %s called from %s, refused", agent.code, address)
-            return _error(
-                403,
-                "ip_not_allowed",
-                _("Calls from the address %(address)s are not allowed.", address=address),
-            )
-        company = agent.company_id
-        context = {"allowed_company_ids": company.ids}
-        if agent.partner_id.lang:
-            context["lang"] = agent.partner_id.lang
-        agent = agent.with_company(company).with_context(**context)
-        _touch(agent)
         return func(self, agent, *args, **kwargs)
 
     return wrapper
@@ -127,7 +232,8 @@ class PaymentApi(http.Controller):
             "file_name": rec.file_name or None,
             "state": rec.state,
             "received": fields.Datetime.to_string(rec.create_date),
-            "fingerprint": rec.fingerprint or None,
+            # the SHA-256 of the file, without the agent's namespace of the stored value
+            "fingerprint": (rec.fingerprint or "").rpartition(":")[2] or None,
             "registry_number": rec.registry_number or None,
             "lines": rec.line_count,
             "amount_total": _money(rec.amount_total),
@@ -148,7 +254,7 @@ class PaymentApi(http.Controller):
                 "company_id": agent.company_id.id,
                 "channel": agent.channel,
                 "source": "api",
-                "source_ref": f"{agent.code} ({request.httprequest.remote_addr})",
+                "source_ref": f"{agent.code} ({client_address()})",
                 "agent_id": agent.id,
             }
         )
@@ -199,12 +305,21 @@ class PaymentApi(http.Controller):
         return name, req.get_data(cache=False)
 
     # ------------------------------------------------------------------ endpoints
-    @http.route(f"{PREFIX}/ping", type="http", auth="public", methods=["GET"], csrf=False)
+    @http.route(
+        f"{PREFIX}/ping", type="http", auth="public", methods=["GET"], csrf=False, tko_api="call"
+    )
     @_authenticated
     def ping(self, agent, **kw):
         return _answer({"agent": agent.code, "name": agent.name, "company": agent.company_id.name})
 
-    @http.route(f"{PREFIX}/imports", type="http", auth="public", methods=["POST"], csrf=False)
+    @http.route(
+        f"{PREFIX}/imports",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=False,
+        tko_api="call",
+    )
     @_authenticated
     def post_file(self, agent, **kw):
         """A registry or 1C statement file: multipart field ``file`` or the raw body."""
@@ -258,7 +373,14 @@ class PaymentApi(http.Controller):
             },
         )
 
-    @http.route(f"{PREFIX}/payments", type="http", auth="public", methods=["POST"], csrf=False)
+    @http.route(
+        f"{PREFIX}/payments",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=False,
+        tko_api="call",
+    )
     @_authenticated
     def post_payments(self, agent, **kw):
         """A JSON list of payments (mobill_tko_core.formats.agent_json)."""
@@ -290,6 +412,7 @@ class PaymentApi(http.Controller):
         auth="public",
         methods=["GET"],
         csrf=False,
+        tko_api="call",
     )
     @_authenticated
     def get_import(self, agent, import_id, **kw):
@@ -314,6 +437,7 @@ class PaymentApi(http.Controller):
         auth="public",
         methods=["GET"],
         csrf=False,
+        tko_api="debt",
     )
     @_authenticated
     def get_debt(self, agent, number, **kw):

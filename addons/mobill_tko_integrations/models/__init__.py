@@ -1,4 +1,6 @@
 from . import (
+    ir_http,
+    mail_thread,
     tko_debt_registry_export,
     tko_debt_registry_profile,
     tko_fiscal_receipt,

@@ -8,6 +8,8 @@ from mobill_tko_core.formats import FormatError
 from mobill_tko_core.formats.debt_registry import DebtRow, period_to_pay, write_debt_registry
 from mobill_tko_core.money import round_money
 
+from ..tools.access import check_access
+
 
 class TkoDebtRegistryExport(models.Model):
     """One export of a debt registry: the accounts with the amounts due on a date, written in
@@ -18,10 +20,16 @@ class TkoDebtRegistryExport(models.Model):
     _description = "Debt registry export"
     _inherit = ["mail.thread"]
     _order = "id desc"
+    _check_company_auto = True
 
     name = fields.Char("File name", readonly=True, copy=False, default=lambda self: _("New export"))
     profile_id = fields.Many2one(
-        "tko.debt.registry.profile", "Profile", required=True, ondelete="restrict", tracking=True
+        "tko.debt.registry.profile",
+        "Profile",
+        required=True,
+        ondelete="restrict",
+        tracking=True,
+        check_company=True,
     )
     company_id = fields.Many2one(related="profile_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
@@ -154,6 +162,7 @@ class TkoDebtRegistryExport(models.Model):
     def action_export(self):
         """Write the file. A problem (no INN, a wrong layout, a bad row) is stated on the
         export, which is then marked failed; nothing else changes."""
+        check_access(self, "write")
         for rec in self:
             if rec.state == "done":
                 raise UserError(_("This registry has been exported already."))
@@ -180,7 +189,7 @@ class TkoDebtRegistryExport(models.Model):
         try:
             filename, data = write_debt_registry(
                 rows,
-                profile.to_profile(),
+                profile._to_profile(),
                 inn=company.vat,
                 account=profile._settlement_account(),
                 seq=seq,
@@ -273,5 +282,6 @@ class TkoDebtRegistryExport(models.Model):
 
     def action_reset(self):
         """Back to draft after a failure, to try again."""
+        check_access(self, "write")
         self.filtered(lambda r: r.state == "failed").write({"state": "draft"})
         return True

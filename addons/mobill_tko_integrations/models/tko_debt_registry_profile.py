@@ -12,6 +12,8 @@ from mobill_tko_core.formats.debt_registry import (
     period_to_pay,
 )
 
+from ..tools.access import check_access
+
 LINE_ENDINGS = {"crlf": "\r\n", "lf": "\n"}
 
 
@@ -24,6 +26,7 @@ class TkoDebtRegistryProfile(models.Model):
     _description = "Debt registry profile"
     _inherit = ["mail.thread"]
     _order = "name"
+    _check_company_auto = True
 
     name = fields.Char(required=True, translate=True, tracking=True)
     code = fields.Char(
@@ -89,6 +92,7 @@ class TkoDebtRegistryProfile(models.Model):
     bank_account_id = fields.Many2one(
         "res.partner.bank",
         "Settlement account",
+        check_company=True,
         domain="[('partner_id', '=', company_partner_id)]",
         help="The operator's account the bank credits; it is part of the file name. "
         "Empty: the company's first bank account.",
@@ -101,11 +105,15 @@ class TkoDebtRegistryProfile(models.Model):
         "Contracts", help="List the contracts of legal entities and entrepreneurs."
     )
     zone_ids = fields.Many2many(
-        "tko.tariff.zone", string="Tariff zones", help="Only these zones; empty: all."
+        "tko.tariff.zone",
+        string="Tariff zones",
+        check_company=True,
+        help="Only these zones; empty: all.",
     )
     address_ids = fields.Many2many(
         "tko.address",
         string="Settlements",
+        check_company=True,
         help="Only objects in these settlements (or districts, streets); empty: everywhere.",
     )
     min_amount = fields.Monetary(
@@ -152,7 +160,7 @@ class TkoDebtRegistryProfile(models.Model):
     def _column_list(self):
         return [c.strip() for c in (self.columns or "").split(",") if c.strip()]
 
-    def to_profile(self):
+    def _to_profile(self):
         """The core :class:`DebtRegistryProfile` of this record."""
         self.ensure_one()
         try:
@@ -187,7 +195,7 @@ class TkoDebtRegistryProfile(models.Model):
     )
     def _check_profile(self):
         for rec in self:
-            rec.to_profile()
+            rec._to_profile()
             unknown = [c for c in rec._column_list() if c not in ROW_FIELDS]
             if unknown:
                 raise ValidationError(
@@ -238,6 +246,8 @@ class TkoDebtRegistryProfile(models.Model):
     def action_export_now(self):
         """Export the registry as of today and open it."""
         self.ensure_one()
+        check_access(self, "read")
+        check_access(self.env["tko.debt.registry.export"], "create")
         export = self._new_export()
         export.action_export()
         return {
@@ -250,6 +260,7 @@ class TkoDebtRegistryProfile(models.Model):
 
     def action_open_exports(self):
         self.ensure_one()
+        check_access(self, "read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "mobill_tko_integrations.tko_debt_registry_export_action"
         )

@@ -1,3 +1,4 @@
+import hmac
 import json
 import logging
 import re
@@ -10,6 +11,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from mobill_tko_core.fiscal import atol
+
+from ..tools.access import check_access
 
 _logger = logging.getLogger(__name__)
 
@@ -44,15 +47,26 @@ class TkoFiscalReceipt(models.Model):
     _description = "Fiscal receipt"
     _inherit = ["mail.thread"]
     _order = "id desc"
+    _check_company_auto = True
     _rec_names_search = ["payment_id.name", "external_id"]
 
     # in the reader's language (a stored name would keep the language of whoever made it)
     name = fields.Char(compute="_compute_name")
     payment_id = fields.Many2one(
-        "tko.payment", required=True, index=True, ondelete="restrict", readonly=True
+        "tko.payment",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        readonly=True,
+        check_company=True,
     )
     register_id = fields.Many2one(
-        "tko.fiscal.register", "Cash register", required=True, ondelete="restrict", readonly=True
+        "tko.fiscal.register",
+        "Cash register",
+        required=True,
+        ondelete="restrict",
+        readonly=True,
+        check_company=True,
     )
     company_id = fields.Many2one(
         related="payment_id.company_id", store=True, index=True, readonly=True
@@ -64,7 +78,11 @@ class TkoFiscalReceipt(models.Model):
     channel = fields.Selection(related="payment_id.channel")
     kind = fields.Selection(KINDS, required=True, default="sell", readonly=True)
     origin_id = fields.Many2one(
-        "tko.fiscal.receipt", "Sale receipt", readonly=True, help="The receipt this one refunds."
+        "tko.fiscal.receipt",
+        "Sale receipt",
+        readonly=True,
+        check_company=True,
+        help="The receipt this one refunds.",
     )
     refund_ids = fields.One2many("tko.fiscal.receipt", "origin_id", "Refunds")
     amount = fields.Monetary(required=True, readonly=True)
@@ -207,7 +225,7 @@ class TkoFiscalReceipt(models.Model):
         if register.callback_base_url:
             callback_url = (
                 f"{register.callback_base_url.rstrip('/')}/mobill_tko/atol/callback"
-                f"?token={self.sudo().callback_token}"
+                f"/{self.id}/{self.sudo().callback_token}"
             )
         now = fields.Datetime.now().replace(tzinfo=pytz.utc).astimezone(self._tz())
         return atol.ReceiptData(
@@ -371,14 +389,24 @@ class TkoFiscalReceipt(models.Model):
         )
 
     @api.model
-    def _tko_callback(self, token, payload):
-        """A callback of the service: ``(http_status, message)``. It must name the uuid of the
-        receipt its secret URL belongs to."""
-        if not token or not isinstance(payload, dict):
+    def _tko_callback_receipt(self, receipt_id, token):
+        """The receipt ``receipt_id`` (sudo) when ``token`` is its callback secret, compared in
+        constant time; else an empty recordset."""
+        if not token or not isinstance(token, str) or not receipt_id:
+            return self.browse()
+        rec = self.sudo().browse(int(receipt_id)).exists()
+        secret = rec.callback_token if rec else None
+        if not secret or not hmac.compare_digest(secret.encode(), token.encode()):
+            return self.browse()
+        return rec
+
+    def _tko_callback(self, payload):
+        """A callback of the service for this receipt (its secret checked already):
+        ``(http_status, message)``. It must name the uuid the service gave this receipt."""
+        self.ensure_one()
+        rec = self
+        if not isinstance(payload, dict):
             return 400, "bad request"
-        rec = self.sudo().search([("callback_token", "=", token)], limit=1)
-        if not rec:
-            return 404, "unknown receipt"
         try:
             result = atol.parse_report(payload)
         except atol.FiscalError as error:
@@ -425,6 +453,7 @@ class TkoFiscalReceipt(models.Model):
     # ------------------------------------------------------------------ buttons
     def action_send_now(self):
         """Send now (a receipt to send, or one that needs attention: it starts over)."""
+        check_access(self, "write")
         for rec in self:
             if rec.state not in ("to_send", "error"):
                 raise UserError(_("Only a receipt to send or one that needs attention is sent."))
@@ -434,11 +463,13 @@ class TkoFiscalReceipt(models.Model):
         return True
 
     def action_check_status(self):
+        check_access(self, "write")
         self._poll()
         return True
 
     def action_retry(self):
         """Send a failed receipt again, after the problem was fixed."""
+        check_access(self, "write")
         for rec in self:
             if rec.state not in ("failed", "error"):
                 raise UserError(_("Only a failed receipt or one that needs attention is retried."))
@@ -454,6 +485,7 @@ class TkoFiscalReceipt(models.Model):
         return True
 
     def action_cancel(self):
+        check_access(self, "write")
         for rec in self:
             if rec.state not in ("to_send", "failed", "error"):
                 raise UserError(_("A receipt handed to the cash register cannot be cancelled."))

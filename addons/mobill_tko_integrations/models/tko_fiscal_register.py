@@ -3,6 +3,8 @@ from odoo.exceptions import UserError, ValidationError
 
 from mobill_tko_core.fiscal import atol
 
+from ..tools.access import check_access
+
 #: Tokens of АТОЛ Онлайн shared by every client of this process (valid about 24 h).
 _TOKEN_CACHE: dict = {}
 
@@ -220,6 +222,7 @@ class TkoFiscalRegister(models.Model):
 
     def action_test_connection(self):
         self.ensure_one()
+        check_access(self, "write")
         try:
             self._client().check_connection()
         except atol.FiscalError as error:
@@ -253,6 +256,7 @@ class TkoFiscalRegister(models.Model):
 
     def action_view_receipts(self):
         self.ensure_one()
+        check_access(self, "read")
         return {
             "type": "ir.actions.act_window",
             "name": _("Fiscal receipts"),

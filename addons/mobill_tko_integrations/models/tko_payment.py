@@ -1,17 +1,22 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools.access import check_access
+
 
 class TkoPayment(models.Model):
     """Imported payments keep their source; an unrecognised one waits in the queue
     (no account and no contract, draft) until it is allocated by hand."""
 
     _inherit = "tko.payment"
+    _check_company_auto = True
 
     source = fields.Selection(
         selection_add=[("import", "Imported file")], ondelete={"import": "set default"}
     )
-    import_id = fields.Many2one("tko.payment.import", "Imported from", index=True, readonly=True)
+    import_id = fields.Many2one(
+        "tko.payment.import", "Imported from", index=True, readonly=True, check_company=True
+    )
     import_line = fields.Integer("Line in the file", readonly=True)
     import_bank = fields.Char("Bank / source", readonly=True)
     import_registry_number = fields.Char("Registry / order number", readonly=True)
@@ -61,6 +66,7 @@ class TkoPayment(models.Model):
         return super().action_post()
 
     def action_open_allocate_wizard(self):
+        check_access(self, "write", group="mobill_tko_base.group_tko_accountant")
         return {
             "type": "ir.actions.act_window",
             "name": _("Move to another account")

@@ -3,7 +3,10 @@ import ipaddress
 import secrets
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from ..tools import rate_limit
+from ..tools.access import check_access
 
 TOKEN_PREFIX = "tko_"
 
@@ -21,6 +24,7 @@ class TkoPaymentAgent(models.Model):
     _description = "Payment agent (HTTP API)"
     _inherit = ["mail.thread"]
     _order = "name"
+    _check_company_auto = True
 
     name = fields.Char(required=True, tracking=True)
     code = fields.Char(
@@ -51,6 +55,7 @@ class TkoPaymentAgent(models.Model):
         "tko.registry.profile",
         "Registry profile",
         tracking=True,
+        check_company=True,
         help="Layout of the registry files this agent posts.",
     )
     active = fields.Boolean(default=True, tracking=True)
@@ -67,7 +72,15 @@ class TkoPaymentAgent(models.Model):
         "Allowed IP addresses",
         tracking=True,
         help="Addresses or networks the agent calls from, separated by commas "
-        "(like 203.0.113.5, 198.51.100.0/24). Empty: any address.",
+        "(like 203.0.113.5, 198.51.100.0/24). Empty: see «Refuse every address when the list "
+        "is empty».",
+    )
+    deny_without_ips = fields.Boolean(
+        "Refuse every address when the list is empty",
+        default=True,
+        tracking=True,
+        help="On (the default of a new agent): with no allowed address listed, every call is "
+        "refused. Off: with an empty list the agent may call from any address.",
     )
     last_call = fields.Datetime("Last call", readonly=True, copy=False)
     import_ids = fields.One2many("tko.payment.import", "agent_id", "Imports")
@@ -128,12 +141,17 @@ class TkoPaymentAgent(models.Model):
                 raise ValueError(part.strip()) from exc
         return networks
 
+    def init(self):
+        # the rate limit counters of the payment API, shared by the worker processes
+        self.env.cr.execute(rate_limit.TABLE_SQL)
+
     def _ip_allowed(self, address):
-        """True when ``address`` is in the allowed list, or the list is empty."""
+        """True when ``address`` is in the allowed list; with an empty list, unless the agent
+        refuses every address then (:attr:`deny_without_ips`)."""
         self.ensure_one()
         networks = self._ip_networks()
         if not networks:
-            return True
+            return not self.deny_without_ips
         try:
             ip = ipaddress.ip_address(address or "")
         except ValueError:
@@ -173,6 +191,7 @@ class TkoPaymentAgent(models.Model):
         self.ensure_one()
         if not self.env.user.has_group("mobill_tko_base.group_tko_admin"):
             raise UserError(_("Only an administrator can make API tokens."))
+        check_access(self, "write")
         token = self._tko_new_token()
         return {
             "type": "ir.actions.client",
@@ -190,6 +209,9 @@ class TkoPaymentAgent(models.Model):
         }
 
     def action_revoke_token(self):
+        if not self.env.su and not self.env.user.has_group("mobill_tko_base.group_tko_admin"):
+            raise AccessError(_("Only an administrator can revoke API tokens."))
+        check_access(self, "write")
         self.sudo().write({"token_hash": False, "token_hint": False, "token_date": False})
         for rec in self:
             rec.message_post(
@@ -202,7 +224,7 @@ class TkoPaymentAgent(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Imports of %(name)s", name=self.name),
+            "name": _("Imports of %(name)s", name=check_access(self, "read").name),
             "res_model": "tko.payment.import",
             "view_mode": "tree,form",
             "domain": [("agent_id", "=", self.id)],

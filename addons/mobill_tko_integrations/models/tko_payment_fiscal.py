@@ -3,6 +3,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.access import check_access
+
 #: Channels where the operator accepts the money itself; banks, the post and payment agents
 #: issue their own receipts (formats.md §7).
 FISCAL_CHANNELS = ("cash", "online")
@@ -99,6 +101,7 @@ class TkoPayment(models.Model):
 
     def action_send_fiscal_receipt(self):
         """Send the receipt now (by hand): made if needed, never twice."""
+        check_access(self, "write", group="mobill_tko_base.group_tko_accountant")
         for pay in self:
             if pay.state != "posted":
                 raise UserError(_("Post the payment before sending its receipt."))
@@ -131,6 +134,7 @@ class TkoPayment(models.Model):
 
     def action_view_fiscal_receipts(self):
         self.ensure_one()
+        check_access(self, "read")
         return {
             "type": "ir.actions.act_window",
             "name": _("Fiscal receipts"),

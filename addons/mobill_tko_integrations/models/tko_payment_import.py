@@ -6,13 +6,16 @@ from decimal import Decimal
 
 from odoo import _, api, fields, models
 from odoo.addons.mobill_tko_billing.tools.copy_writer import CopyBuffer
-from odoo.exceptions import UserError
-from odoo.tools import split_every
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import email_normalize, split_every
 
 from mobill_tko_core.allocation import match_payment
 from mobill_tko_core.formats import FormatError, LineError, fingerprint, onec_bank, registry
 
 from ..tools import translate_field, translate_message
+from ..tools.access import check_access
+
+ACCOUNTANT = "mobill_tko_base.group_tko_accountant"
 
 _logger = logging.getLogger(__name__)
 
@@ -28,6 +31,7 @@ class TkoPaymentImport(models.Model):
     _description = "Payment import"
     _inherit = ["mail.thread"]
     _order = "id desc"
+    _check_company_auto = True
 
     name = fields.Char(required=True, default=lambda self: _("New import"), tracking=True)
     file = fields.Binary(attachment=True, required=True)
@@ -42,6 +46,7 @@ class TkoPaymentImport(models.Model):
     profile_id = fields.Many2one(
         "tko.registry.profile",
         "Registry profile",
+        check_company=True,
         default=lambda self: self.env.ref(
             "mobill_tko_integrations.registry_profile_sberbank", raise_if_not_found=False
         ),
@@ -84,7 +89,9 @@ class TkoPaymentImport(models.Model):
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     fingerprint = fields.Char(readonly=True, index=True, copy=False)
-    duplicate_of_id = fields.Many2one("tko.payment.import", "Same file as", readonly=True)
+    duplicate_of_id = fields.Many2one(
+        "tko.payment.import", "Same file as", readonly=True, check_company=True
+    )
     bank = fields.Char("Bank / source", readonly=True)
     registry_number = fields.Char("Registry / order number", readonly=True)
     error_ids = fields.One2many("tko.payment.import.error", "import_id", "Problems")
@@ -106,7 +113,9 @@ class TkoPaymentImport(models.Model):
         readonly=True,
         help="The sum the bank transfers for this registry (its trailer): total less commission.",
     )
-    order_id = fields.Many2one("tko.payment.order", "Bank payment order", readonly=True)
+    order_id = fields.Many2one(
+        "tko.payment.order", "Bank payment order", readonly=True, check_company=True
+    )
     order_state = fields.Selection(related="order_id.state", string="Order check")
     # a 1C statement: the registries' payment orders it contains (not booked as payments)
     statement_order_ids = fields.One2many(
@@ -164,11 +173,27 @@ class TkoPaymentImport(models.Model):
         """``(errors, warnings, payments)``: LineErrors and normalised payment dicts."""
         self.ensure_one()
         data = self._raw()
-        self.fingerprint = fingerprint(data)
+        namespace = self._key_namespace()
+        self.fingerprint = namespace + fingerprint(data)
         try:
-            return getattr(self, f"_parse_{self.file_format}")(data)
+            errors, warnings, payments = getattr(self, f"_parse_{self.file_format}")(data)
         except FormatError as exc:
             return [LineError(0, None, exc.code, exc.message)], [], []
+        if namespace:
+            for p in payments:
+                if not p["key"].startswith(namespace):
+                    p["key"] = namespace + p["key"]
+        return errors, warnings, payments
+
+    def _key_namespace(self):
+        """The prefix of the idempotency keys (and of the file fingerprint) of what a payment
+        agent posts: ``agent:<code>:``. A payment or a file is «already booked» only against
+        the same source, so an agent cannot book a key of a bank's registry (or of another
+        agent) and make the real payment skip as a duplicate. Staff uploads, the mailbox and
+        SFTP folders are the bank's own channel: no prefix."""
+        self.ensure_one()
+        agent = self.agent_id
+        return f"agent:{agent.code}:" if agent else ""
 
     def _parse_onec(self, data):
         statement = onec_bank.read_statement(data)
@@ -221,7 +246,7 @@ class TkoPaymentImport(models.Model):
     def _parse_registry(self, data):
         if not self.profile_id:
             raise UserError(_("Choose the registry profile of the file."))
-        profile = self.profile_id.to_profile()
+        profile = self.profile_id._to_profile()
         result = registry.read_registry(data, profile)
         trailer = result.trailer
         number = trailer.order_number if trailer else ""
@@ -321,6 +346,7 @@ class TkoPaymentImport(models.Model):
     # ------------------------------------------------------------------ actions
     def action_check(self):
         """Parse and list every problem; nothing is booked."""
+        check_access(self, "write")
         for rec in self:
             if rec.state == "done":
                 raise UserError(_("The file %(name)s is imported already.", name=rec.name))
@@ -333,6 +359,7 @@ class TkoPaymentImport(models.Model):
 
     def action_import(self):
         """Parse again and book every payment, or none when the file has any error."""
+        check_access(self, "write", group=ACCOUNTANT)
         for rec in self:
             if rec.state == "done":
                 raise UserError(_("The file %(name)s is imported already.", name=rec.name))
@@ -395,6 +422,7 @@ class TkoPaymentImport(models.Model):
         return True
 
     def action_import_background(self):
+        check_access(self, "write", group=ACCOUNTANT)
         return self._tko_process(background=True)
 
     def _job_import(self):
@@ -409,11 +437,13 @@ class TkoPaymentImport(models.Model):
         )
 
     def action_reset(self):
+        check_access(self, "write")
         self.filtered(lambda r: r.state in ("checked", "rejected")).write({"state": "draft"})
         return True
 
     def action_view_payments(self):
         self.ensure_one()
+        check_access(self, "read")
         return {
             "type": "ir.actions.act_window",
             "name": _("Payments"),
@@ -767,35 +797,120 @@ class TkoPaymentImport(models.Model):
         return "onec" if head.startswith(_ONEC_START) else "registry"
 
     @api.model
+    def _mail_user(self):
+        """The technical user the payment mailbox books as (data: an internal user that
+        cannot sign in, with the rights of a billing accountant in the operator company)."""
+        return self.env.ref(
+            "mobill_tko_integrations.user_payment_mailbox", raise_if_not_found=False
+        ).sudo()
+
+    @api.model
+    def _mail_profile(self, email):
+        """The active registry profile that allows ``email`` to send registries, or an empty
+        recordset: profiles of a company before shared ones."""
+        profiles = self.env["tko.registry.profile"].sudo().search([("mail_senders", "!=", False)])
+        allowed = profiles.filtered(lambda p: p._accepts_sender(email))
+        return allowed.sorted(lambda p: (not p.company_id, p.name, p.id))[:1]
+
+    @api.model
     def message_new(self, msg_dict, custom_values=None):
-        """A registry arriving by e-mail: one import per attachment, checked and imported."""
+        """A registry arriving by e-mail: one import per attachment, checked and imported.
+
+        Only the mail gateway may call this (it runs it as superuser; over RPC anyone could
+        pass any message). ``custom_values`` (the alias' defaults or the caller's) are ignored:
+        the sender must be allowed by a registry profile (:attr:`mail_senders`), the company
+        is the profile's (or the technical user's for a shared profile), and the import runs
+        as the technical user of the payment mailbox, never as superuser."""
+        if not self.env.su:
+            raise AccessError(_("Only the mail gateway imports payment files sent by e-mail."))
         files = []
         for attachment in msg_dict.get("attachments") or []:
-            content = attachment.content
+            content = getattr(attachment, "content", None)
             if isinstance(content, str):
                 content = content.encode()
             if content:
-                files.append((attachment.fname, content))
+                files.append((getattr(attachment, "fname", "") or "", content))
+        sender = email_normalize(msg_dict.get("email_from") or "") or ""
+        user = self._mail_user()
+        if not user:
+            raise UserError(_("The technical user of the payment mailbox is missing."))
+        profile = self._mail_profile(sender)
+        company = profile.company_id or user.company_id
+        refusal = None
         if not files:
-            return super().message_new(msg_dict, custom_values)
-        records = self.browse()
+            refusal = _("The e-mail has no attached file.")
+        elif not profile:
+            refusal = _(
+                "The sender %(sender)s is not among the senders allowed by a registry profile: "
+                "the e-mail was refused and nothing was imported.",
+                sender=sender or _("(unknown)"),
+            )
+        elif company not in user.company_ids:
+            refusal = _(
+                "The technical user of the payment mailbox may not book for %(company)s: "
+                "nothing was imported.",
+                company=company.name,
+            )
+            company = user.company_id
+        Import = (
+            self.with_user(user).with_company(company).with_context(allowed_company_ids=company.ids)
+        )
+        if refusal:
+            _logger.warning(
+                "Payment mailbox: e-mail from %s (%s) refused: %s",
+                sender,
+                msg_dict.get("message_id"),
+                refusal,
+            )
+            return Import._mail_refused(files, msg_dict, sender, refusal)
+        records = Import.browse()  # the technical user's environment, not the gateway's sudo
         for fname, content in files:
-            vals = dict(custom_values or {})
-            vals.update(
+            records |= Import.create(
                 {
                     "name": fname or msg_dict.get("subject") or _("E-mail import"),
                     "file": base64.b64encode(content),
                     "file_name": fname,
                     "file_format": self._guess_format(content),
+                    "profile_id": profile.id,
+                    "company_id": company.id,
+                    "channel": "bank",
                     "source": "mail",
-                    "source_ref": msg_dict.get("email_from") or False,
+                    "source_ref": sender or False,
                 }
             )
-            records |= super().message_new(msg_dict, vals) if not records else self.create(vals)
         for rec in records:
             try:
                 with self.env.cr.savepoint():
                     rec._tko_process()
             except UserError as exc:
                 _logger.warning("E-mailed payment file %s not imported: %s", rec.name, exc)
-        return records[:1]
+        return records[:1].sudo()
+
+    def _mail_refused(self, files, msg_dict, sender, reason):
+        """A rejected import that keeps a refused e-mail (its file and the reason) for the
+        record; nothing is checked or booked."""
+        fname, content = files[0] if files else ("", b"")
+        rec = self.create(
+            {
+                "name": fname or msg_dict.get("subject") or _("E-mail import"),
+                "file": base64.b64encode(content or b" "),
+                "file_name": fname or False,
+                "file_format": self._guess_format(content or b""),
+                "profile_id": False,
+                "company_id": self.env.company.id,
+                "source": "mail",
+                "source_ref": sender or False,
+                "state": "rejected",
+            }
+        )
+        self.env["tko.payment.import.error"].create(
+            {
+                "import_id": rec.id,
+                "severity": "error",
+                "line": 0,
+                "code": "mail_sender_refused",
+                "message": reason,
+            }
+        )
+        rec.error_count = 1
+        return rec.sudo()

@@ -20,6 +20,7 @@ class TkoPaymentImport(models.Model):
         "Payment agent",
         readonly=True,
         index=True,
+        check_company=True,
         ondelete="restrict",
         help="The bank or payment agent that posted this import through the HTTP API.",
     )
@@ -28,6 +29,7 @@ class TkoPaymentImport(models.Model):
         "SFTP folder",
         readonly=True,
         index=True,
+        check_company=True,
         ondelete="set null",
         help="The SFTP folder this file was fetched from.",
     )

@@ -3,6 +3,8 @@ from decimal import Decimal
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.access import check_access
+
 
 class TkoPaymentOrder(models.Model):
     """A bank's aggregated payment order found in a 1C statement: it carries the money of a
@@ -14,9 +16,15 @@ class TkoPaymentOrder(models.Model):
     _description = "Registry payment order"
     _order = "date desc, id desc"
     _rec_name = "number"
+    _check_company_auto = True
 
     import_id = fields.Many2one(
-        "tko.payment.import", "Bank statement", required=True, ondelete="cascade", index=True
+        "tko.payment.import",
+        "Bank statement",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        check_company=True,
     )
     import_line = fields.Integer("Line in the statement", readonly=True)
     company_id = fields.Many2one("res.company", required=True, index=True)
@@ -30,14 +38,22 @@ class TkoPaymentOrder(models.Model):
     purpose = fields.Text("Purpose of payment")
     key = fields.Char("Idempotency key", required=True, readonly=True)
     registry_import_id = fields.Many2one(
-        "tko.payment.import", "Registry", index=True, help="The registry whose money it carries."
+        "tko.payment.import",
+        "Registry",
+        index=True,
+        check_company=True,
+        help="The registry whose money it carries.",
     )
     registry_amount = fields.Monetary(
         "Registry expects", help="The sum to transfer named in the registry's trailer."
     )
     difference = fields.Monetary(compute="_compute_difference", store=True)
     payment_id = fields.Many2one(
-        "tko.payment", "Payment", readonly=True, help="Booked as a payment by hand."
+        "tko.payment",
+        "Payment",
+        readonly=True,
+        check_company=True,
+        help="Booked as a payment by hand.",
     )
     state = fields.Selection(
         [
@@ -99,6 +115,7 @@ class TkoPaymentOrder(models.Model):
         """The document was taken for a registry transfer but is a payment of its own (no
         registry will come): book it as a payment, matched like any statement payment or left
         in the queue of unallocated payments."""
+        check_access(self, "write", group="mobill_tko_base.group_tko_accountant")
         created = self.env["tko.payment"]
         for rec in self:
             if rec.state != "unmatched":
@@ -151,8 +168,10 @@ class TkoPaymentOrder(models.Model):
 
     def action_open_registry(self):
         self.ensure_one()
+        check_access(self, "read")
         return self.registry_import_id.get_formview_action()
 
     def action_open_statement(self):
         self.ensure_one()
+        check_access(self, "read")
         return self.import_id.get_formview_action()

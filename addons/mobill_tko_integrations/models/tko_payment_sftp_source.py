@@ -16,9 +16,12 @@ from odoo.exceptions import UserError, ValidationError
 
 from mobill_tko_core.formats import fingerprint
 
+from ..tools.access import check_access
+
 _logger = logging.getLogger(__name__)
 
 INTERVALS = {"minutes": "minutes", "hours": "hours", "days": "days"}
+ACCOUNTANT = "mobill_tko_base.group_tko_accountant"
 _KEY_CLASSES = (paramiko.Ed25519Key, paramiko.ECDSAKey, paramiko.RSAKey)
 
 
@@ -56,6 +59,7 @@ class TkoPaymentSftpSource(models.Model):
     _description = "SFTP folder of payment files"
     _inherit = ["mail.thread"]
     _order = "name"
+    _check_company_auto = True
 
     name = fields.Char(required=True, tracking=True)
     active = fields.Boolean(default=True, tracking=True)
@@ -119,6 +123,7 @@ class TkoPaymentSftpSource(models.Model):
     profile_id = fields.Many2one(
         "tko.registry.profile",
         "Registry profile",
+        check_company=True,
         default=lambda self: self.env.ref(
             "mobill_tko_integrations.registry_profile_sberbank", raise_if_not_found=False
         ),
@@ -141,6 +146,13 @@ class TkoPaymentSftpSource(models.Model):
     last_result = fields.Char(readonly=True, copy=False)
     last_ok = fields.Boolean(readonly=True, copy=False)
     timeout = fields.Integer("Timeout, seconds", default=30)
+    max_file_size = fields.Integer(
+        "Largest file, MB",
+        required=True,
+        default=50,
+        help="A larger file is not downloaded: it is moved to the folder of rejected files and "
+        "the reason is written in the folder's history.",
+    )
     import_ids = fields.One2many("tko.payment.import", "sftp_source_id", "Imports")
     import_count = fields.Integer(compute="_compute_import_count")
 
@@ -153,13 +165,15 @@ class TkoPaymentSftpSource(models.Model):
         for rec in self:
             rec.import_count = counts.get(rec.id, 0)
 
-    @api.constrains("port", "interval_number", "file_format", "profile_id")
+    @api.constrains("port", "interval_number", "file_format", "profile_id", "max_file_size")
     def _check_settings(self):
         for rec in self:
             if not 0 < rec.port < 65536:
                 raise ValidationError(_("The port must be between 1 and 65535."))
             if rec.interval_number < 1:
                 raise ValidationError(_("Fetch at least every 1 minute, hour or day."))
+            if rec.max_file_size < 1:
+                raise ValidationError(_("The largest file must be at least 1 MB."))
             if rec.file_format == "registry" and not rec.profile_id:
                 raise ValidationError(_("Choose the registry profile of the files."))
 
@@ -293,6 +307,7 @@ class TkoPaymentSftpSource(models.Model):
     # ------------------------------------------------------------------ actions
     def action_test_connection(self):
         self.ensure_one()
+        check_access(self, "read", group=ACCOUNTANT)
         with self._connect() as sftp:
             folder = self._remote(self.remote_folder or "/")
             try:
@@ -324,6 +339,7 @@ class TkoPaymentSftpSource(models.Model):
         """Connect without checking the key and show the server's fingerprint (to compare
         with what the bank says); nothing is fetched and nothing is trusted."""
         self.ensure_one()
+        check_access(self, "read", group=ACCOUNTANT)
         where = f"{self.host}:{self.port}"
         try:
             with socket.create_connection(
@@ -358,6 +374,7 @@ class TkoPaymentSftpSource(models.Model):
         """Fetch in the background, exactly as the schedule does: each file's import is saved
         before the file is moved on the server, so a failure half-way never leaves a file
         moved away with its payments rolled back."""
+        check_access(self, "read", group=ACCOUNTANT)
         for rec in self:
             rec.with_delay(
                 description=_("Fetch the SFTP folder %(name)s", name=rec.name)
@@ -390,7 +407,7 @@ class TkoPaymentSftpSource(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Files of %(name)s", name=self.name),
+            "name": _("Files of %(name)s", name=check_access(self, "read").name),
             "res_model": "tko.payment.import",
             "view_mode": "tree,form",
             "domain": [("sftp_source_id", "=", self.id)],
@@ -431,8 +448,12 @@ class TkoPaymentSftpSource(models.Model):
                 for attr in entries:
                     path = posixpath.join(folder, attr.filename)
                     counts["found"] += 1
-                    with sftp.open(path, "rb") as handle:
-                        data = handle.read()
+                    data = self._read_limited(sftp, path, attr)
+                    if data is None:
+                        counts["rejected"] += 1
+                        target = self._move(sftp, path, rejected_dir)
+                        lines.append(self._too_large_line(attr.filename, target))
+                        continue
                     outcome, rec = self._import_file(Import, path, attr.filename, data)
                     counts[outcome] += 1
                     if commit:
@@ -456,6 +477,32 @@ class TkoPaymentSftpSource(models.Model):
             raise UserError(reason) from exc
         self._run_done(counts, lines)
         return counts
+
+    def _max_bytes(self):
+        return (self.max_file_size or 50) * 1024 * 1024
+
+    def _read_limited(self, sftp, path, attr):
+        """The bytes of the file, or None when it is larger than the limit: known from the
+        listing without downloading it, and never read past the limit (a file that grows
+        after the listing)."""
+        limit = self._max_bytes()
+        if attr.st_size is not None and attr.st_size > limit:
+            return None
+        with sftp.open(path, "rb") as handle:
+            data = handle.read(limit + 1)
+        return None if len(data) > limit else data
+
+    def _too_large_line(self, name, target):
+        _logger.warning(
+            "SFTP %s: %s is larger than %s MB, refused", self.name, name, self.max_file_size
+        )
+        return _(
+            "%(file)s: refused, larger than %(limit)s MB (the limit of this folder); not "
+            "downloaded, nothing booked; moved to %(target)s",
+            file=name,
+            limit=self.max_file_size,
+            target=target,
+        )
 
     def _import_file(self, Import, path, name, data):
         """``(outcome, import)``: outcome done | rejected | queued | known."""

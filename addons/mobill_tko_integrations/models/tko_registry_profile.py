@@ -62,6 +62,14 @@ class TkoRegistryProfile(models.Model):
         "matches; the bank's other payments (e.g. for its own contract) stay payments.",
     )
 
+    mail_senders = fields.Text(
+        "Senders allowed to e-mail registries",
+        help="E-mail addresses (registry@bank.ru) or whole domains (@bank.ru) this bank sends "
+        "its registries from, separated by commas or new lines. The payment mailbox imports "
+        "a registry only from these senders; mail from anyone else is refused and logged. "
+        "Empty: no registry of this profile is accepted by e-mail.",
+    )
+
     _sql_constraints = [
         ("code_company_uniq", "unique(code, company_id)", "The profile code must be unique.")
     ]
@@ -79,7 +87,7 @@ class TkoRegistryProfile(models.Model):
             line_ending=ending,
         )
 
-    def to_profile(self):
+    def _to_profile(self):
         """The core :class:`RegistryProfile` of this record."""
         self.ensure_one()
         try:
@@ -119,7 +127,7 @@ class TkoRegistryProfile(models.Model):
     @api.constrains("code", "encoding", "separator", "columns", "trailer_columns", "trailer_regex")
     def _check_profile(self):
         for rec in self:
-            rec.to_profile()
+            rec._to_profile()
 
     @api.constrains("order_purpose_regex")
     def _check_order_purpose_regex(self):
@@ -135,6 +143,38 @@ class TkoRegistryProfile(models.Model):
                         error=exc,
                     )
                 ) from exc
+
+    def _mail_sender_rules(self):
+        """``(addresses, domains)`` of :attr:`mail_senders`, lower-case."""
+        self.ensure_one()
+        entries = re.split(r"[\s,;]+", (self.mail_senders or "").strip().lower())
+        addresses = {e for e in entries if e and not e.startswith("@") and "@" in e}
+        domains = {e[1:] for e in entries if e.startswith("@") and len(e) > 1}
+        return addresses, domains
+
+    def _accepts_sender(self, email):
+        """True when the normalised address ``email`` may send this profile's registries."""
+        self.ensure_one()
+        email = (email or "").strip().lower()
+        if "@" not in email:
+            return False
+        addresses, domains = self._mail_sender_rules()
+        return email in addresses or email.rpartition("@")[2] in domains
+
+    @api.constrains("mail_senders")
+    def _check_mail_senders(self):
+        for rec in self:
+            entries = re.split(r"[\s,;]+", (rec.mail_senders or "").strip())
+            bad = [e for e in entries if e and (e.count("@") != 1 or e.endswith("@"))]
+            if bad:
+                raise ValidationError(
+                    _(
+                        "Profile %(name)s: «%(value)s» is neither an e-mail address nor a domain "
+                        "written as @bank.ru.",
+                        name=rec.name,
+                        value=bad[0],
+                    )
+                )
 
     @api.model
     def _install_builtin_profiles(self):

@@ -1,6 +1,18 @@
 from odoo import _, models
 
 
+def _text(sheet, row, col, value, cell_format=None):
+    """A text cell, always a string cell (``write_string``): ``sheet.write`` would take a text
+    starting with ``=`` for a formula (a payer named ``=HYPERLINK(…)`` would run in Excel) and
+    an address for a link. This is the XLSX side of the one rule of
+    :mod:`mobill_tko_core.spreadsheet` (a formula-like text is written as text)."""
+    text = "" if value is None or value is False else str(value)
+    if text:
+        sheet.write_string(row, col, text, cell_format)
+    elif cell_format is not None:
+        sheet.write_blank(row, col, None, cell_format)
+
+
 class TkoPaymentRegistryXlsx(models.AbstractModel):
     """The registry of payments as an XLSX workbook: the payments, the totals per day and
     channel, and the files against the bank's payment orders."""
@@ -11,6 +23,7 @@ class TkoPaymentRegistryXlsx(models.AbstractModel):
 
     def generate_xlsx_report(self, workbook, data, wizards):
         for wizard in wizards:
+            wizard._check_company_allowed()
             self._write(workbook, wizard._report_data())
 
     def _write(self, workbook, data):
@@ -20,7 +33,7 @@ class TkoPaymentRegistryXlsx(models.AbstractModel):
         day = workbook.add_format({"num_format": "dd.mm.yyyy"})
 
         sheet = workbook.add_worksheet(_("Payments"))
-        sheet.write(0, 0, data["title"], bold)
+        _text(sheet, 0, 0, data["title"], bold)
         head = [
             (_("No."), 6),
             (_("Payment"), 14),
@@ -37,24 +50,24 @@ class TkoPaymentRegistryXlsx(models.AbstractModel):
         ]
         for col, (title, width) in enumerate(head):
             sheet.set_column(col, col, width)
-            sheet.write(2, col, title, bold)
+            _text(sheet, 2, col, title, bold)
         row = 3
         for number, line in enumerate(data["lines"], start=1):
             sheet.write_number(row, 0, number)
-            sheet.write(row, 1, line["number"])
+            _text(sheet, row, 1, line["number"])
             sheet.write_datetime(row, 2, line["date_paid"], day)
             sheet.write_datetime(row, 3, line["date_booked"], day)
-            sheet.write(row, 4, line["target"] or _("(unallocated)"))
-            sheet.write(row, 5, line["payer"])
-            sheet.write(row, 6, line["channel_name"])
-            sheet.write(row, 7, line["file"])
+            _text(sheet, row, 4, line["target"] or _("(unallocated)"))
+            _text(sheet, row, 5, line["payer"])
+            _text(sheet, row, 6, line["channel_name"])
+            _text(sheet, row, 7, line["file"])
             if line["line"]:
                 sheet.write_number(row, 8, line["line"])
-            sheet.write(row, 9, line["document"])
+            _text(sheet, row, 9, line["document"])
             sheet.write_number(row, 10, float(line["amount"]), money)
-            sheet.write(row, 11, line["state_name"])
+            _text(sheet, row, 11, line["state_name"])
             row += 1
-        sheet.write(row, 0, _("Total"), bold)
+        _text(sheet, row, 0, _("Total"), bold)
         sheet.write_number(row, 10, float(data["total"]), money_bold)
         sheet.freeze_panes(3, 0)
         sheet.autofilter(2, 0, max(row - 1, 2), len(head) - 1)
@@ -64,16 +77,16 @@ class TkoPaymentRegistryXlsx(models.AbstractModel):
         sheet.set_column(1, 1, 24)
         sheet.set_column(2, 3, 14)
         for col, title in enumerate((_("Day"), _("Channel"), _("Payments"), _("Amount"))):
-            sheet.write(0, col, title, bold)
+            _text(sheet, 0, col, title, bold)
         row = 1
         for (when, channel), (count, amount) in data["by_day_channel"]:
             sheet.write_datetime(row, 0, when, day)
-            sheet.write(row, 1, channel)
+            _text(sheet, row, 1, channel)
             sheet.write_number(row, 2, count)
             sheet.write_number(row, 3, float(amount), money)
             row += 1
         row += 1
-        sheet.write(row, 0, _("Per day"), bold)
+        _text(sheet, row, 0, _("Per day"), bold)
         row += 1
         for when, (count, amount) in data["by_day"]:
             sheet.write_datetime(row, 0, when, day)
@@ -81,14 +94,14 @@ class TkoPaymentRegistryXlsx(models.AbstractModel):
             sheet.write_number(row, 3, float(amount), money)
             row += 1
         row += 1
-        sheet.write(row, 0, _("Per channel"), bold)
+        _text(sheet, row, 0, _("Per channel"), bold)
         row += 1
         for channel, (count, amount) in data["by_channel"]:
-            sheet.write(row, 1, channel)
+            _text(sheet, row, 1, channel)
             sheet.write_number(row, 2, count)
             sheet.write_number(row, 3, float(amount), money)
             row += 1
-        sheet.write(row, 0, _("Total"), bold)
+        _text(sheet, row, 0, _("Total"), bold)
         sheet.write_number(row, 2, data["count"])
         sheet.write_number(row, 3, float(data["total"]), money_bold)
 
@@ -108,20 +121,20 @@ class TkoPaymentRegistryXlsx(models.AbstractModel):
         ]
         for col, (title, width) in enumerate(head):
             sheet.set_column(col, col, width)
-            sheet.write(0, col, title, bold)
+            _text(sheet, 0, col, title, bold)
         for row, f in enumerate(data["files"], start=1):
-            sheet.write(row, 0, f["name"])
-            sheet.write(row, 1, f["registry_number"])
+            _text(sheet, row, 0, f["name"])
+            _text(sheet, row, 1, f["registry_number"])
             sheet.write_number(row, 2, f["count"])
             sheet.write_number(row, 3, float(f["amount"]), money)
             if f["file_total"] is not None:
                 sheet.write_number(row, 4, float(f["file_total"]), money)
             if f["expected"] is not None:
                 sheet.write_number(row, 5, float(f["expected"]), money)
-            sheet.write(row, 6, f["order_number"])
+            _text(sheet, row, 6, f["order_number"])
             if f["order_date"]:
                 sheet.write_datetime(row, 7, f["order_date"], day)
             if f["order_amount"] is not None:
                 sheet.write_number(row, 8, float(f["order_amount"]), money)
                 sheet.write_number(row, 9, float(f["difference"]), money)
-            sheet.write(row, 10, f["order_state"])
+            _text(sheet, row, 10, f["order_state"])

@@ -6,4 +6,5 @@ from . import (
     test_payment_order,
     test_payment_registry_report,
     test_payment_sftp,
+    test_security,
 )

@@ -187,7 +187,7 @@ class TestDebtRegistry(BillingCase):
             self.sber.write({"include_accounts": False, "include_contracts": False})
         with self.assertRaises(ValidationError):
             self.sber.write({"filename_pattern": ""})
-        profile = self.sber.to_profile()
+        profile = self.sber._to_profile()
         self.assertEqual(profile.columns, ["account", "payer", "address", "period", "amount"])
         self.assertEqual(profile.encoding, "cp1251")
 

@@ -127,7 +127,9 @@ class TestFiscal(BillingCase, HttpCase):
         receipt = self._post(payment)
         self.assertEqual(receipt.state, "waiting", receipt.last_error)
         body = self.fake.calls("sell")[0]["body"]
-        self.assertIn("/mobill_tko/atol/callback?token=", body["service"]["callback_url"])
+        url = body["service"]["callback_url"]
+        self.assertIn(f"/mobill_tko/atol/callback/{receipt.id}/", url)
+        self.assertNotIn("?", url)  # no secret in a query string
         self.env.flush_all()  # as a commit would
         self.fake.release_callbacks()
         self.assertTrue(self.fake.callback_done.wait(30), "the fake did not call back")
@@ -142,7 +144,7 @@ class TestFiscal(BillingCase, HttpCase):
     def test_callback_must_name_the_receipt(self):
         receipt = self._post(self._payment())
         token = receipt.sudo().callback_token
-        url = "/mobill_tko/atol/callback?token="
+        url = f"/mobill_tko/atol/callback/{receipt.id}/"
         headers = {"Content-Type": "application/json"}
         done = {
             "uuid": receipt.uuid,
@@ -150,9 +152,13 @@ class TestFiscal(BillingCase, HttpCase):
             "external_id": receipt.external_id,
             "payload": {"fiscal_document_number": 77, "fiscal_document_attribute": 1},
         }
-        # a wrong token, another uuid, another external_id: refused, nothing changes
+        other = self._post(self._payment())
+        # a wrong token, the token of another receipt, another uuid, another external_id:
+        # refused, nothing changes
         for path, payload in (
             (url + "nope", done),
+            (url + other.sudo().callback_token, done),
+            (f"/mobill_tko/atol/callback/{other.id}/{token}", done),
             (url + token, {**done, "uuid": "other"}),
             (url + token, {**done, "external_id": "other"}),
         ):
@@ -167,6 +173,36 @@ class TestFiscal(BillingCase, HttpCase):
         receipt.invalidate_recordset()
         self.assertEqual(receipt.state, "done")
         self.assertEqual(receipt.fiscal_document_number, "77")
+
+    def test_callback_token_in_a_header_never_in_the_query_string(self):
+        receipt = self._post(self._payment())
+        token = receipt.sudo().callback_token
+        url = f"/mobill_tko/atol/callback/{receipt.id}"
+        done = {
+            "uuid": receipt.uuid,
+            "status": "done",
+            "external_id": receipt.external_id,
+            "payload": {"fiscal_document_number": 78, "fiscal_document_attribute": 1},
+        }
+        headers = {"Content-Type": "application/json"}
+        # the old form, the secret in the query string: refused before the body is read
+        response = self.url_open(f"{url}?token={token}", data=json.dumps(done), headers=headers)
+        self.assertEqual(response.status_code, 400)
+        # no token at all, or a wrong one in the header: the body is not even read (not JSON
+        # would be 400)
+        response = self.url_open(url, data="not json", headers=headers)
+        self.assertEqual(response.status_code, 404)
+        wrong = {**headers, "X-Callback-Token": token[:-1] + ("A" if token[-1] != "A" else "B")}
+        response = self.url_open(url, data="not json", headers=wrong)
+        self.assertEqual(response.status_code, 404)
+        receipt.invalidate_recordset()
+        self.assertEqual(receipt.state, "waiting")
+        good = {**headers, "X-Callback-Token": token}
+        response = self.url_open(url, data=json.dumps(done), headers=good)
+        self.assertEqual(response.status_code, 200, response.text)
+        receipt.invalidate_recordset()
+        self.assertEqual(receipt.state, "done")
+        self.assertEqual(receipt.fiscal_document_number, "78")
 
     def test_retries_after_http_500_then_success(self):
         self.fake.fail_next(2)

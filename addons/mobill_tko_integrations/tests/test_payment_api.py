@@ -1,15 +1,19 @@
+import base64
 import json
 from datetime import date, time
 from decimal import Decimal
+from unittest.mock import patch
 
+from odoo import http
 from odoo.addons.mobill_tko_billing.tests.common import BillingCase
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 
-from mobill_tko_core.formats import agent_json, registry
+from mobill_tko_core.formats import agent_json, fingerprint, registry
 from mobill_tko_core.formats.registry import RegistryPayment
 
 API = "/api/tko/v1"
+LOCAL = "127.0.0.1, ::1"
 
 
 @tagged("post_install", "-at_install")
@@ -23,14 +27,22 @@ class TestPaymentApi(BillingCase, HttpCase):
                 "name": "Почта",
                 "code": "post",
                 "profile_id": cls.env.ref("mobill_tko_integrations.registry_profile_sberbank").id,
+                "allowed_ips": LOCAL,
             }
         )
         cls.token = cls.agent._tko_new_token()
-        cls.other_agent = Agent.create({"name": "Другой агент", "code": "other"})
+        cls.other_agent = Agent.create(
+            {"name": "Другой агент", "code": "other", "allowed_ips": LOCAL}
+        )
         cls.other_token = cls.other_agent._tko_new_token()
         cls.company2 = cls.env["res.company"].create({"name": "Другой регоператор"})
         cls.foreign_agent = Agent.create(
-            {"name": "Чужой агент", "code": "post", "company_id": cls.company2.id}
+            {
+                "name": "Чужой агент",
+                "code": "post",
+                "company_id": cls.company2.id,
+                "allowed_ips": LOCAL,
+            }
         )
         cls.foreign_token = cls.foreign_agent._tko_new_token()
 
@@ -82,6 +94,7 @@ class TestPaymentApi(BillingCase, HttpCase):
         self.assertEqual(body["booked_amount"], "399.90")
         self.assertEqual(body["file_name"], "reg_900.txt")
         self.assertEqual(body["registry_number"], "900")
+        self.assertEqual(body["fingerprint"], fingerprint(data))
         imp = self.env["tko.payment.import"].browse(body["id"])
         self.assertEqual(imp.source, "api")
         self.assertEqual(imp.agent_id, self.agent)
@@ -305,3 +318,117 @@ class TestPaymentApi(BillingCase, HttpCase):
         self.assertEqual(self.call("/ping", token=token)[0], 200)
         self.assertEqual(self.call("/ping")[0], 401)  # the previous token no longer works
         self.assertNotIn(token, self.agent.message_ids.mapped("body")[0])
+
+    # ------------------------------------------------------------------ security
+    def _limit(self, kind, value):
+        self.env["ir.config_parameter"].sudo().set_param(
+            f"mobill_tko_integrations.api_rate_limit_{kind}", value
+        )
+
+    def test_agent_cannot_book_the_keys_of_a_bank_registry(self):
+        """An agent posts the bank's registry first; the bank's own registry is still booked
+        (neither «file imported already» nor its payments skipped as duplicates)."""
+        data = self._registry([(self.acc1.name, "300.00", "bk1"), (self.acc2.name, "20.00", "bk2")])
+        status, body = self.call("/imports?format=registry", data=data)
+        self.assertEqual(status, 201, body)
+        agent_import = self.env["tko.payment.import"].browse(body["id"])
+        self.assertTrue(
+            all(k.startswith("agent:post:") for k in agent_import.payment_ids.mapped("import_key"))
+        )
+        bank = self.env["tko.payment.import"].create(
+            {
+                "name": "from the bank",
+                "file": base64.b64encode(data),
+                "file_format": "registry",
+                "profile_id": self.env.ref("mobill_tko_integrations.registry_profile_sberbank").id,
+            }
+        )
+        bank.action_import()
+        self.assertEqual(bank.state, "done", bank.error_ids.mapped("message"))
+        self.assertEqual((bank.booked_count, bank.skipped_count), (2, 0))
+        # the agent's own repeat is still booked once
+        status, body = self.call("/imports?format=registry", data=data)
+        self.assertEqual((status, body["error"]["code"]), (409, "already_imported"))
+        # and another agent of the company is a source of its own too
+        status, body = self.call(
+            "/imports?format=registry&profile=sberbank_standard", data=data, token=self.other_token
+        )
+        self.assertEqual(status, 201, body)
+        self.assertEqual(body["already_booked"], 0)
+
+    def test_rate_limit_per_token(self):
+        # a window of a day: the test never straddles two windows
+        self._limit("token", "2/86400")
+        self.assertEqual(self.call("/ping")[0], 200)
+        self.assertEqual(self.call("/ping")[0], 200)
+        response = self.url_open(f"{API}/ping", headers={"Authorization": f"Bearer {self.token}"})
+        self.assertEqual(response.status_code, 429)
+        self.assertEqual(response.json()["error"]["code"], "too_many_requests")
+        self.assertGreaterEqual(int(response.headers["Retry-After"]), 1)
+        # every endpoint counts against the token, and another token has its own count
+        self.assertEqual(self.call("/imports/1")[0], 429)
+        self.assertEqual(self.call("/ping", token=self.other_token)[0], 200)
+
+    def test_rate_limit_per_address(self):
+        # the address is limited before the token is looked at. (A refused call counts too in
+        # production, where the counter has a transaction of its own; in a test the refused
+        # call's rollback takes its count back with it, so only calls that succeed are counted
+        # here.)
+        self._limit("ip", "3/86400")
+        self.assertEqual(self.call("/ping")[0], 200)
+        self.assertEqual(self.call("/ping", token=self.other_token)[0], 200)
+        self.assertEqual(self.call(f"/accounts/{self.acc1.name}/debt")[0], 200)
+        status, body = self.call("/ping", token="tko_wrong")
+        self.assertEqual((status, body["error"]["code"]), (429, "too_many_requests"))
+        self.assertEqual(self.call("/ping")[0], 429)
+        self.assertEqual(self.call("/ping", token=self.other_token)[0], 429)
+
+    def test_debt_lookups_have_their_own_limit(self):
+        self._limit("debt", "1/86400")
+        self.assertEqual(self.call(f"/accounts/{self.acc1.name}/debt")[0], 200)
+        self.assertEqual(self.call(f"/accounts/{self.acc2.name}/debt")[0], 429)
+        self.assertEqual(self.call("/accounts/0000000/debt")[0], 429)
+        self.assertEqual(self.call("/ping")[0], 200)
+
+    def test_token_only_in_the_header(self):
+        for name in ("token", "access_token"):
+            response = self.url_open(f"{API}/ping?{name}={self.token}")
+            self.assertEqual(response.status_code, 400, name)
+            self.assertEqual(response.json()["error"]["code"], "token_in_query")
+        # not even next to a good header
+        status, body = self.call(f"/ping?token={self.token}")
+        self.assertEqual((status, body["error"]["code"]), (400, "token_in_query"))
+
+    def test_empty_address_list_refuses_by_default(self):
+        agent = self.env["tko.payment.agent"].create({"name": "Новый агент", "code": "fresh"})
+        self.assertTrue(agent.deny_without_ips)
+        token = agent._tko_new_token()
+        status, body = self.call("/ping", token=token)
+        self.assertEqual((status, body["error"]["code"]), (403, "ip_not_allowed"))
+        agent.deny_without_ips = False
+        self.assertEqual(self.call("/ping", token=token)[0], 200)
+
+    def test_forwarded_for_is_believed_only_from_a_configured_proxy(self):
+        self.agent.allowed_ips = "203.0.113.5"
+        forwarded = {"X-Forwarded-For": "203.0.113.5"}
+        status, body = self.call("/ping", headers=forwarded)
+        self.assertEqual((status, body["error"]["code"]), (403, "ip_not_allowed"))
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("mobill_tko_integrations.api_trusted_proxies", "127.0.0.1, ::1")
+        self.assertEqual(self.call("/ping", headers=forwarded)[0], 200)
+        # the proxy appends the real peer: an address the client wrote in front is not believed
+        status, body = self.call("/ping", headers={"X-Forwarded-For": "203.0.113.5, 198.51.100.7"})
+        self.assertEqual(status, 403, body)
+        # a proxy that is not configured is not believed either
+        params.set_param("mobill_tko_integrations.api_trusted_proxies", "192.0.2.1")
+        self.assertEqual(self.call("/ping", headers=forwarded)[0], 403)
+
+    def test_body_is_not_read_before_the_token_is_checked(self):
+        data = self._registry([(self.acc1.name, "10.00", "nb1")])
+        with patch.object(
+            http.Request, "get_http_params", side_effect=AssertionError("body parsed")
+        ):
+            status, body = self.call("/imports", files={"file": ("x.txt", data)}, token="tko_bad")
+        self.assertEqual((status, body["error"]["code"]), (401, "bad_token"))
+        status, body = self.call("/imports", files={"file": ("x.txt", data)})
+        self.assertEqual(status, 201, body)

@@ -187,6 +187,7 @@ class TestPaymentImport(PaymentImportCase):
         self.assertIn("paid_date", errors.mapped("field_name"))
 
     def test_registry_by_email(self):
+        self.sber.mail_senders = "bank@sberbank.example"
         data = self._registry([(self.acc2.name, "42.00", "mail1")])
         payload = base64.b64encode(data).decode()
         raw = (
@@ -209,9 +210,9 @@ class TestPaymentImport(PaymentImportCase):
         self.assertEqual(imp.payment_ids.amount, 42.0)
 
     def test_builtin_profiles_match_core(self):
-        self.assertEqual(self.sber.to_profile(), registry.SBERBANK_STANDARD)
+        self.assertEqual(self.sber._to_profile(), registry.SBERBANK_STANDARD)
         generic = self.env.ref("mobill_tko_integrations.registry_profile_generic_csv")
-        self.assertEqual(generic.to_profile(), registry.GENERIC_CSV)
+        self.assertEqual(generic._to_profile(), registry.GENERIC_CSV)
 
     def test_accountant_imports_readonly_reads(self):
         groups = self.env.ref("mobill_tko_base.group_tko_accountant")
@@ -259,7 +260,7 @@ class TestPaymentImport(PaymentImportCase):
                     operation_id="g1",
                 )
             ],
-            generic.to_profile(),
+            generic._to_profile(),
         )
         csv_import = self.Import.create(
             {"name": "csv", "file": base64.b64encode(data), "profile_id": generic.id}

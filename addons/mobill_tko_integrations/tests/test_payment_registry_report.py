@@ -5,6 +5,8 @@ from decimal import Decimal
 import openpyxl
 from odoo.tests import tagged
 
+from mobill_tko_core.spreadsheet import is_formula_like
+
 from .test_payment_import import PaymentImportCase
 
 
@@ -169,3 +171,18 @@ class TestPaymentRegistryReport(PaymentImportCase):
         self.assertEqual(len(amounts), 5)
         files = book.worksheets[2]
         self.assertEqual(files.cell(row=2, column=4).value, 450.5)
+
+    def test_xlsx_writes_a_hostile_payer_as_text(self):
+        hostile = '=HYPERLINK("http://evil.example","x")'
+        self.assertTrue(is_formula_like(hostile))
+        self.cash.import_payer = hostile
+        wizard = self._wizard()
+        xlsx, _fmt = self.env["ir.actions.report"]._render(
+            "mobill_tko_integrations.action_report_payment_registry_xlsx", wizard.ids, {}
+        )
+        sheet = openpyxl.load_workbook(io.BytesIO(xlsx)).worksheets[0]
+        cells = [row[5] for row in sheet.iter_rows(min_row=4) if row[5].value == hostile]
+        self.assertEqual(len(cells), 1, "the payer is not in the sheet as its exact text")
+        self.assertEqual(cells[0].data_type, "s")
+        formulas = [c for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+        self.assertFalse(formulas)

@@ -221,3 +221,20 @@ class TestPaymentSftp(BillingCase):
         self.source.host_key_fingerprint = False
         action = self.source.action_show_server_key()
         self.assertIn(self.server.fingerprint, action["params"]["message"])
+
+    def test_file_over_the_size_limit_is_refused_without_downloading(self):
+        self.source.max_file_size = 1
+        big = self._registry([(self.acc1.name, "10.00", "big1")]) + b"\r\n" * (1024 * 1024)
+        self.server.put("in/huge.txt", big)
+        with patch.object(
+            paramiko.SFTPClient, "open", side_effect=AssertionError("the file was downloaded")
+        ):
+            counts = self.source._fetch()
+        self.assertEqual(counts["rejected"], 1)
+        self.assertFalse(self.source.import_ids)
+        self.assertFalse(self._payments())
+        self.assertEqual(self.server.listdir("in/rejected"), ["huge.txt"])
+        self.assertIn("larger than 1 MB", self.source.message_ids[:1].body)
+        # within the limit the same folder imports as before
+        self.server.put("in/small.txt", self._registry([(self.acc1.name, "10.00", "small1")]))
+        self.assertEqual(self.source._fetch()["done"], 1)

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.access import check_access
+
 
 class TkoPaymentAllocateWizard(models.TransientModel):
     """Allocate unrecognised imported payments to a personal account or a contract by hand, or
@@ -21,6 +23,10 @@ class TkoPaymentAllocateWizard(models.TransientModel):
 
     def action_allocate(self):
         self.ensure_one()
+        check_access(self, "write", group="mobill_tko_base.group_tko_accountant")
+        check_access(self.payment_ids, "write")
+        check_access(self.account_id | self.env["tko.account"], "read")
+        check_access(self.contract_id | self.env["tko.contract"], "read")
         if bool(self.account_id) == bool(self.contract_id):
             raise UserError(_("Choose either a personal account or a contract."))
         payments = self.payment_ids

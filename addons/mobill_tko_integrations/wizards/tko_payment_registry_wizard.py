@@ -3,8 +3,10 @@ from decimal import Decimal
 
 from odoo import _, api, fields, models
 from odoo.addons.mobill_tko_billing.models.tko_payment import CHANNELS
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
+
+from ..tools.access import check_access
 
 SOURCES = [
     ("manual", "Entered by staff"),
@@ -22,6 +24,7 @@ class TkoPaymentRegistryWizard(models.TransientModel):
 
     _name = "tko.payment.registry.wizard"
     _description = "Registry of payments"
+    _check_company_auto = True
 
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
@@ -46,6 +49,7 @@ class TkoPaymentRegistryWizard(models.TransientModel):
     import_ids = fields.Many2many(
         "tko.payment.import",
         string="Files",
+        check_company=True,
         domain="[('company_id', '=', company_id), ('state', '=', 'done')]",
         help="Only the payments of these imported files; empty: all.",
     )
@@ -65,6 +69,7 @@ class TkoPaymentRegistryWizard(models.TransientModel):
     # ------------------------------------------------------------------ data
     def _where(self):
         self.ensure_one()
+        self._check_company_allowed()
         column = SQL.identifier("p", self.date_kind)
         where = [
             SQL("p.company_id = %s", self.company_id.id),
@@ -281,9 +286,17 @@ class TkoPaymentRegistryWizard(models.TransientModel):
         return "; ".join(parts)
 
     # ------------------------------------------------------------------ actions
+    def _check_company_allowed(self):
+        """The report reads payments with SQL: only of a company the caller works in."""
+        check_access(self, "read")
+        if not self.env.su and self.company_id not in self.env.companies:
+            raise AccessError(_("You may not report on the payments of another company."))
+        check_access(self.import_ids, "read")
+
     def action_show(self):
         """The payments on screen, grouped by day, channel and file, with totals."""
         self.ensure_one()
+        self._check_company_allowed()
         day = f"{self.date_kind}:day"
         return {
             "type": "ir.actions.act_window",
@@ -300,12 +313,14 @@ class TkoPaymentRegistryWizard(models.TransientModel):
 
     def action_print_pdf(self):
         self.ensure_one()
+        self._check_company_allowed()
         return self.env.ref("mobill_tko_integrations.action_report_payment_registry").report_action(
             self, config=False
         )
 
     def action_export_xlsx(self):
         self.ensure_one()
+        self._check_company_allowed()
         return self.env.ref(
             "mobill_tko_integrations.action_report_payment_registry_xlsx"
         ).report_action(self)
