@@ -1,14 +1,13 @@
 from decimal import Decimal
 
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools.access import check_rights
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_amount
 
 from mobill_tko_core.formats import FormatError
 from mobill_tko_core.formats.debt_registry import DebtRow, period_to_pay, write_debt_registry
 from mobill_tko_core.money import round_money
-
-from ..tools.access import check_access
 
 
 class TkoDebtRegistryExport(models.Model):
@@ -162,7 +161,7 @@ class TkoDebtRegistryExport(models.Model):
     def action_export(self):
         """Write the file. A problem (no INN, a wrong layout, a bad row) is stated on the
         export, which is then marked failed; nothing else changes."""
-        check_access(self, "write")
+        check_rights(self, "write")
         for rec in self:
             if rec.state == "done":
                 raise UserError(_("This registry has been exported already."))
@@ -282,6 +281,6 @@ class TkoDebtRegistryExport(models.Model):
 
     def action_reset(self):
         """Back to draft after a failure, to try again."""
-        check_access(self, "write")
+        check_rights(self, "write")
         self.filtered(lambda r: r.state == "failed").write({"state": "draft"})
         return True

@@ -1,6 +1,7 @@
 import re
 
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools.access import check_rights
 from odoo.exceptions import ValidationError
 
 from mobill_tko_core.formats import FormatError
@@ -11,8 +12,6 @@ from mobill_tko_core.formats.debt_registry import (
     export_due,
     period_to_pay,
 )
-
-from ..tools.access import check_access
 
 LINE_ENDINGS = {"crlf": "\r\n", "lf": "\n"}
 
@@ -246,8 +245,8 @@ class TkoDebtRegistryProfile(models.Model):
     def action_export_now(self):
         """Export the registry as of today and open it."""
         self.ensure_one()
-        check_access(self, "read")
-        check_access(self.env["tko.debt.registry.export"], "create")
+        check_rights(self, "read")
+        check_rights(self.env["tko.debt.registry.export"], "create")
         export = self._new_export()
         export.action_export()
         return {
@@ -260,7 +259,7 @@ class TkoDebtRegistryProfile(models.Model):
 
     def action_open_exports(self):
         self.ensure_one()
-        check_access(self, "read")
+        check_rights(self, "read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "mobill_tko_integrations.tko_debt_registry_export_action"
         )

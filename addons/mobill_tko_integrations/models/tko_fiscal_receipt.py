@@ -8,11 +8,10 @@ from decimal import Decimal
 
 import pytz
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools.access import check_rights
 from odoo.exceptions import UserError
 
 from mobill_tko_core.fiscal import atol
-
-from ..tools.access import check_access
 
 _logger = logging.getLogger(__name__)
 
@@ -453,7 +452,7 @@ class TkoFiscalReceipt(models.Model):
     # ------------------------------------------------------------------ buttons
     def action_send_now(self):
         """Send now (a receipt to send, or one that needs attention: it starts over)."""
-        check_access(self, "write")
+        check_rights(self, "write")
         for rec in self:
             if rec.state not in ("to_send", "error"):
                 raise UserError(_("Only a receipt to send or one that needs attention is sent."))
@@ -463,13 +462,13 @@ class TkoFiscalReceipt(models.Model):
         return True
 
     def action_check_status(self):
-        check_access(self, "write")
+        check_rights(self, "write")
         self._poll()
         return True
 
     def action_retry(self):
         """Send a failed receipt again, after the problem was fixed."""
-        check_access(self, "write")
+        check_rights(self, "write")
         for rec in self:
             if rec.state not in ("failed", "error"):
                 raise UserError(_("Only a failed receipt or one that needs attention is retried."))
@@ -485,7 +484,7 @@ class TkoFiscalReceipt(models.Model):
         return True
 
     def action_cancel(self):
-        check_access(self, "write")
+        check_rights(self, "write")
         for rec in self:
             if rec.state not in ("to_send", "failed", "error"):
                 raise UserError(_("A receipt handed to the cash register cannot be cancelled."))

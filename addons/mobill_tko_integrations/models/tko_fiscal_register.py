@@ -1,9 +1,8 @@
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools.access import check_rights
 from odoo.exceptions import UserError, ValidationError
 
 from mobill_tko_core.fiscal import atol
-
-from ..tools.access import check_access
 
 #: Tokens of АТОЛ Онлайн shared by every client of this process (valid about 24 h).
 _TOKEN_CACHE: dict = {}
@@ -222,7 +221,7 @@ class TkoFiscalRegister(models.Model):
 
     def action_test_connection(self):
         self.ensure_one()
-        check_access(self, "write")
+        check_rights(self, "write")
         try:
             self._client().check_connection()
         except atol.FiscalError as error:
@@ -256,7 +255,7 @@ class TkoFiscalRegister(models.Model):
 
     def action_view_receipts(self):
         self.ensure_one()
-        check_access(self, "read")
+        check_rights(self, "read")
         return {
             "type": "ir.actions.act_window",
             "name": _("Fiscal receipts"),

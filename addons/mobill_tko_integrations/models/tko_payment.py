@@ -1,7 +1,6 @@
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools.access import ACCOUNTANT, check_action
 from odoo.exceptions import ValidationError
-
-from ..tools.access import check_access
 
 
 class TkoPayment(models.Model):
@@ -66,7 +65,7 @@ class TkoPayment(models.Model):
         return super().action_post()
 
     def action_open_allocate_wizard(self):
-        check_access(self, "write", group="mobill_tko_base.group_tko_accountant")
+        check_action(self, ACCOUNTANT, "write")
         return {
             "type": "ir.actions.act_window",
             "name": _("Move to another account")

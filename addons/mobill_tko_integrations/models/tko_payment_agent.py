@@ -3,10 +3,10 @@ import ipaddress
 import secrets
 
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools.access import check_rights
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools import rate_limit
-from ..tools.access import check_access
 
 TOKEN_PREFIX = "tko_"
 
@@ -191,7 +191,7 @@ class TkoPaymentAgent(models.Model):
         self.ensure_one()
         if not self.env.user.has_group("mobill_tko_base.group_tko_admin"):
             raise UserError(_("Only an administrator can make API tokens."))
-        check_access(self, "write")
+        check_rights(self, "write")
         token = self._tko_new_token()
         return {
             "type": "ir.actions.client",
@@ -211,7 +211,7 @@ class TkoPaymentAgent(models.Model):
     def action_revoke_token(self):
         if not self.env.su and not self.env.user.has_group("mobill_tko_base.group_tko_admin"):
             raise AccessError(_("Only an administrator can revoke API tokens."))
-        check_access(self, "write")
+        check_rights(self, "write")
         self.sudo().write({"token_hash": False, "token_hint": False, "token_date": False})
         for rec in self:
             rec.message_post(
@@ -224,7 +224,7 @@ class TkoPaymentAgent(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Imports of %(name)s", name=check_access(self, "read").name),
+            "name": _("Imports of %(name)s", name=check_rights(self, "read").name),
             "res_model": "tko.payment.import",
             "view_mode": "tree,form",
             "domain": [("agent_id", "=", self.id)],

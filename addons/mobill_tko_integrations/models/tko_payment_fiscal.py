@@ -1,9 +1,8 @@
 # A separate file on purpose: fiscal receipts are their own feature of the payment.
 # pylint: disable=consider-merging-classes-inherited
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools.access import ACCOUNTANT, check_action, check_rights
 from odoo.exceptions import UserError
-
-from ..tools.access import check_access
 
 #: Channels where the operator accepts the money itself; banks, the post and payment agents
 #: issue their own receipts (formats.md §7).
@@ -101,7 +100,7 @@ class TkoPayment(models.Model):
 
     def action_send_fiscal_receipt(self):
         """Send the receipt now (by hand): made if needed, never twice."""
-        check_access(self, "write", group="mobill_tko_base.group_tko_accountant")
+        check_action(self, ACCOUNTANT, "write")
         for pay in self:
             if pay.state != "posted":
                 raise UserError(_("Post the payment before sending its receipt."))
@@ -134,7 +133,7 @@ class TkoPayment(models.Model):
 
     def action_view_fiscal_receipts(self):
         self.ensure_one()
-        check_access(self, "read")
+        check_rights(self, "read")
         return {
             "type": "ir.actions.act_window",
             "name": _("Fiscal receipts"),

@@ -5,6 +5,7 @@ import time
 from decimal import Decimal
 
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools.access import ACCOUNTANT, check_action, check_rights
 from odoo.addons.mobill_tko_billing.tools.copy_writer import CopyBuffer
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import email_normalize, split_every
@@ -13,9 +14,6 @@ from mobill_tko_core.allocation import match_payment
 from mobill_tko_core.formats import FormatError, LineError, fingerprint, onec_bank, registry
 
 from ..tools import translate_field, translate_message
-from ..tools.access import check_access
-
-ACCOUNTANT = "mobill_tko_base.group_tko_accountant"
 
 _logger = logging.getLogger(__name__)
 
@@ -346,7 +344,7 @@ class TkoPaymentImport(models.Model):
     # ------------------------------------------------------------------ actions
     def action_check(self):
         """Parse and list every problem; nothing is booked."""
-        check_access(self, "write")
+        check_rights(self, "write")
         for rec in self:
             if rec.state == "done":
                 raise UserError(_("The file %(name)s is imported already.", name=rec.name))
@@ -359,7 +357,7 @@ class TkoPaymentImport(models.Model):
 
     def action_import(self):
         """Parse again and book every payment, or none when the file has any error."""
-        check_access(self, "write", group=ACCOUNTANT)
+        check_action(self, ACCOUNTANT, "write")
         for rec in self:
             if rec.state == "done":
                 raise UserError(_("The file %(name)s is imported already.", name=rec.name))
@@ -422,7 +420,7 @@ class TkoPaymentImport(models.Model):
         return True
 
     def action_import_background(self):
-        check_access(self, "write", group=ACCOUNTANT)
+        check_action(self, ACCOUNTANT, "write")
         return self._tko_process(background=True)
 
     def _job_import(self):
@@ -437,13 +435,13 @@ class TkoPaymentImport(models.Model):
         )
 
     def action_reset(self):
-        check_access(self, "write")
+        check_rights(self, "write")
         self.filtered(lambda r: r.state in ("checked", "rejected")).write({"state": "draft"})
         return True
 
     def action_view_payments(self):
         self.ensure_one()
-        check_access(self, "read")
+        check_rights(self, "read")
         return {
             "type": "ir.actions.act_window",
             "name": _("Payments"),

@@ -1,9 +1,8 @@
 from decimal import Decimal
 
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools.access import ACCOUNTANT, check_action, check_rights
 from odoo.exceptions import UserError
-
-from ..tools.access import check_access
 
 
 class TkoPaymentOrder(models.Model):
@@ -115,7 +114,7 @@ class TkoPaymentOrder(models.Model):
         """The document was taken for a registry transfer but is a payment of its own (no
         registry will come): book it as a payment, matched like any statement payment or left
         in the queue of unallocated payments."""
-        check_access(self, "write", group="mobill_tko_base.group_tko_accountant")
+        check_action(self, ACCOUNTANT, "write")
         created = self.env["tko.payment"]
         for rec in self:
             if rec.state != "unmatched":
@@ -168,10 +167,10 @@ class TkoPaymentOrder(models.Model):
 
     def action_open_registry(self):
         self.ensure_one()
-        check_access(self, "read")
+        check_rights(self, "read")
         return self.registry_import_id.get_formview_action()
 
     def action_open_statement(self):
         self.ensure_one()
-        check_access(self, "read")
+        check_rights(self, "read")
         return self.import_id.get_formview_action()

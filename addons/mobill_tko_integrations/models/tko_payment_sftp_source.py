@@ -12,16 +12,14 @@ from datetime import timedelta
 
 import paramiko
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools.access import ACCOUNTANT, check_action, check_rights
 from odoo.exceptions import UserError, ValidationError
 
 from mobill_tko_core.formats import fingerprint
 
-from ..tools.access import check_access
-
 _logger = logging.getLogger(__name__)
 
 INTERVALS = {"minutes": "minutes", "hours": "hours", "days": "days"}
-ACCOUNTANT = "mobill_tko_base.group_tko_accountant"
 _KEY_CLASSES = (paramiko.Ed25519Key, paramiko.ECDSAKey, paramiko.RSAKey)
 
 
@@ -307,7 +305,7 @@ class TkoPaymentSftpSource(models.Model):
     # ------------------------------------------------------------------ actions
     def action_test_connection(self):
         self.ensure_one()
-        check_access(self, "read", group=ACCOUNTANT)
+        check_action(self, ACCOUNTANT, "read")
         with self._connect() as sftp:
             folder = self._remote(self.remote_folder or "/")
             try:
@@ -339,7 +337,7 @@ class TkoPaymentSftpSource(models.Model):
         """Connect without checking the key and show the server's fingerprint (to compare
         with what the bank says); nothing is fetched and nothing is trusted."""
         self.ensure_one()
-        check_access(self, "read", group=ACCOUNTANT)
+        check_action(self, ACCOUNTANT, "read")
         where = f"{self.host}:{self.port}"
         try:
             with socket.create_connection(
@@ -374,7 +372,7 @@ class TkoPaymentSftpSource(models.Model):
         """Fetch in the background, exactly as the schedule does: each file's import is saved
         before the file is moved on the server, so a failure half-way never leaves a file
         moved away with its payments rolled back."""
-        check_access(self, "read", group=ACCOUNTANT)
+        check_action(self, ACCOUNTANT, "read")
         for rec in self:
             rec.with_delay(
                 description=_("Fetch the SFTP folder %(name)s", name=rec.name)
@@ -407,7 +405,7 @@ class TkoPaymentSftpSource(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Files of %(name)s", name=check_access(self, "read").name),
+            "name": _("Files of %(name)s", name=check_rights(self, "read").name),
             "res_model": "tko.payment.import",
             "view_mode": "tree,form",
             "domain": [("sftp_source_id", "=", self.id)],

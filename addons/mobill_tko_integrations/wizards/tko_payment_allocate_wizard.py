@@ -1,7 +1,6 @@
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools.access import ACCOUNTANT, check_action, check_rights
 from odoo.exceptions import UserError
-
-from ..tools.access import check_access
 
 
 class TkoPaymentAllocateWizard(models.TransientModel):
@@ -23,10 +22,10 @@ class TkoPaymentAllocateWizard(models.TransientModel):
 
     def action_allocate(self):
         self.ensure_one()
-        check_access(self, "write", group="mobill_tko_base.group_tko_accountant")
-        check_access(self.payment_ids, "write")
-        check_access(self.account_id | self.env["tko.account"], "read")
-        check_access(self.contract_id | self.env["tko.contract"], "read")
+        check_action(self, ACCOUNTANT, "write")
+        check_rights(self.payment_ids, "write")
+        check_rights(self.account_id | self.env["tko.account"], "read")
+        check_rights(self.contract_id | self.env["tko.contract"], "read")
         if bool(self.account_id) == bool(self.contract_id):
             raise UserError(_("Choose either a personal account or a contract."))
         payments = self.payment_ids

@@ -2,11 +2,10 @@ from collections import defaultdict
 from decimal import Decimal
 
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools.access import check_rights
 from odoo.addons.mobill_tko_billing.models.tko_payment import CHANNELS
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
-
-from ..tools.access import check_access
 
 SOURCES = [
     ("manual", "Entered by staff"),
@@ -288,10 +287,10 @@ class TkoPaymentRegistryWizard(models.TransientModel):
     # ------------------------------------------------------------------ actions
     def _check_company_allowed(self):
         """The report reads payments with SQL: only of a company the caller works in."""
-        check_access(self, "read")
+        check_rights(self, "read")
         if not self.env.su and self.company_id not in self.env.companies:
             raise AccessError(_("You may not report on the payments of another company."))
-        check_access(self.import_ids, "read")
+        check_rights(self.import_ids, "read")
 
     def action_show(self):
         """The payments on screen, grouped by day, channel and file, with totals."""
