@@ -5,6 +5,7 @@ import time
 from decimal import Decimal
 
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
 from odoo.addons.mobill_tko_base.tools.access import ACCOUNTANT, check_action, check_rights
 from odoo.addons.mobill_tko_billing.tools.copy_writer import CopyBuffer
 from odoo.exceptions import AccessError, UserError
@@ -21,14 +22,39 @@ _TOKEN_RE = re.compile(r"[0-9A-Za-zА-Яа-яЁё][0-9A-Za-zА-Яа-яЁё\-/.]*
 _ONEC_START = b"1CClientBankExchange"
 
 
+# Written by the import's actions and its job only (trusted()), never by a client: a client
+# that set ``state = done`` with a file's fingerprint could block the real file as a duplicate.
+ENGINE_FIELDS = (
+    "state",
+    "fingerprint",
+    "job_uuid",
+    "duplicate_of_id",
+    "bank",
+    "registry_number",
+    "error_count",
+    "warning_count",
+    "line_count",
+    "amount_total",
+    "booked_count",
+    "booked_amount",
+    "skipped_count",
+    "unallocated_count",
+    "order_date",
+    "order_expected",
+    "order_id",
+)
+
+
 class TkoPaymentImport(models.Model):
     """A bank statement (1C) or a bank registry file: checked line by line, then booked as
     payments all at once or not at all."""
 
     _name = "tko.payment.import"
     _description = "Payment import"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "tko.job.watch.mixin"]
     _order = "id desc"
+    # a background import is active while its job has not imported it
+    _tko_watch_active_states = ("queued",)
     _check_company_auto = True
 
     name = fields.Char(required=True, default=lambda self: _("New import"), tracking=True)
@@ -87,6 +113,7 @@ class TkoPaymentImport(models.Model):
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     fingerprint = fields.Char(readonly=True, index=True, copy=False)
+    job_uuid = fields.Char("Background job", readonly=True, copy=False)
     duplicate_of_id = fields.Many2one(
         "tko.payment.import", "Same file as", readonly=True, check_company=True
     )
@@ -128,9 +155,11 @@ class TkoPaymentImport(models.Model):
         for vals in vals_list:
             if vals.get("file_name") and vals.get("name") in defaults:
                 vals["name"] = vals["file_name"]
+            check_protected_write(self, vals, ENGINE_FIELDS)
         return super().create(vals_list)
 
     def write(self, vals):
+        check_protected_write(self, vals, ENGINE_FIELDS)
         if vals.get("file_name") and "name" not in vals:
             for rec in self.filtered(lambda r: r.name in ("New import", _("New import"))):
                 rec.name = vals["file_name"]
@@ -345,7 +374,7 @@ class TkoPaymentImport(models.Model):
     def action_check(self):
         """Parse and list every problem; nothing is booked."""
         check_rights(self, "write")
-        for rec in self:
+        for rec in trusted(self):
             if rec.state == "done":
                 raise UserError(_("The file %(name)s is imported already.", name=rec.name))
             errors, warnings, payments = rec._parse()
@@ -358,7 +387,7 @@ class TkoPaymentImport(models.Model):
     def action_import(self):
         """Parse again and book every payment, or none when the file has any error."""
         check_action(self, ACCOUNTANT, "write")
-        for rec in self:
+        for rec in trusted(self):
             if rec.state == "done":
                 raise UserError(_("The file %(name)s is imported already.", name=rec.name))
             started = time.perf_counter()
@@ -406,15 +435,16 @@ class TkoPaymentImport(models.Model):
             .sudo()
             .get_param("mobill_tko_integrations.background_import_bytes", 2_000_000)
         )
-        for rec in self:
+        for rec in trusted(self):
             if rec.state == "done":
                 continue
             size = len(rec.file or b"") * 3 // 4
             if background or (background is None and size > limit):
                 rec.state = "queued"
-                rec.with_delay(
+                job = rec.with_delay(
                     description=_("Payment import %(name)s", name=rec.name)
                 )._job_import()
+                rec.job_uuid = getattr(job, "uuid", False)
             else:
                 rec.action_import()
         return True
@@ -427,7 +457,7 @@ class TkoPaymentImport(models.Model):
         self.ensure_one()
         if self.state != "queued":
             return _("Nothing to do: the import is %(state)s.", state=self.state)
-        self.action_import()
+        trusted(self).action_import()
         return _(
             "%(booked)s payment(s) booked, %(errors)s problem(s).",
             booked=self.booked_count,
@@ -436,8 +466,48 @@ class TkoPaymentImport(models.Model):
 
     def action_reset(self):
         check_rights(self, "write")
-        self.filtered(lambda r: r.state in ("checked", "rejected")).write({"state": "draft"})
+        trusted(self.filtered(lambda r: r.state in ("checked", "rejected"))).write(
+            {"state": "draft", "job_uuid": False}
+        )
         return True
+
+    def action_check_jobs(self):
+        """A background import whose job died (worker killed, job deleted or failed) is
+        rejected with the reason; nothing was booked (the import is one transaction), so the
+        clerk resets it and imports it again."""
+        check_rights(self, "read")
+        self._tko_detect_dead(self)
+        return True
+
+    # ------------------------------------------------------------------ watch of the job
+    def _tko_watch_jobs(self):
+        self.ensure_one()
+        Job = self.env["queue.job"].sudo()
+        if self.job_uuid:
+            return Job.search([("uuid", "=", self.job_uuid)])
+        return Job.search(
+            [
+                ("model_name", "=", self._name),
+                ("func_string", "=like", f"{self._name}({self.id},).%"),
+                ("state", "not in", ("done", "cancelled")),
+            ]
+        )
+
+    def _tko_watch_fail(self, message):
+        self.ensure_one()
+        rec = trusted(self.sudo())
+        rec.state = "rejected"
+        rec._message_log(
+            body=_(
+                "The background import failed: %(reason)s Nothing was booked: reset it and "
+                "import it again.",
+                reason=message,
+            )
+        )
+
+    def _tko_watch_all_done(self):
+        self.ensure_one()
+        self._tko_watch_fail(_("Its background job ended without importing the file."))
 
     def action_view_payments(self):
         self.ensure_one()
@@ -888,7 +958,7 @@ class TkoPaymentImport(models.Model):
         """A rejected import that keeps a refused e-mail (its file and the reason) for the
         record; nothing is checked or booked."""
         fname, content = files[0] if files else ("", b"")
-        rec = self.create(
+        rec = trusted(self).create(
             {
                 "name": fname or msg_dict.get("subject") or _("E-mail import"),
                 "file": base64.b64encode(content or b" "),
@@ -910,5 +980,5 @@ class TkoPaymentImport(models.Model):
                 "message": reason,
             }
         )
-        rec.error_count = 1
+        rec.error_count = 1  # rec is trusted: created above
         return rec.sudo()

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools import trusted
 from odoo.addons.mobill_tko_base.tools.access import ACCOUNTANT, check_action, check_rights
 from odoo.exceptions import UserError
 
@@ -106,7 +107,7 @@ class TkoPaymentOrder(models.Model):
                             "state": state,
                         }
                     )
-                    registry.order_id = rec
+                    trusted(registry).order_id = rec
                     break
         return True
 

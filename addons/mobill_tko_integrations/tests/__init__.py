@@ -1,6 +1,7 @@
 from . import (
     test_debt_registry,
     test_fiscal,
+    test_import_watch,
     test_payment_api,
     test_payment_import,
     test_payment_order,
