@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
 from odoo.addons.mobill_tko_base.tools.access import check_rights
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_amount
@@ -8,6 +9,21 @@ from odoo.tools import SQL, format_amount
 from mobill_tko_core.formats import FormatError
 from mobill_tko_core.formats.debt_registry import DebtRow, period_to_pay, write_debt_registry
 from mobill_tko_core.money import round_money
+
+# The file and its figures are the export's to write (trusted()), never a client's.
+ENGINE_FIELDS = (
+    "name",
+    "state",
+    "row_count",
+    "skipped_count",
+    "amount_total",
+    "attachment_id",
+    "exported_by",
+    "exported_on",
+    "error_message",
+    "mail_id",
+    "email_to",
+)
 
 
 class TkoDebtRegistryExport(models.Model):
@@ -66,6 +82,16 @@ class TkoDebtRegistryExport(models.Model):
     error_message = fields.Text("Problem", readonly=True, copy=False)
     mail_id = fields.Many2one("mail.mail", "E-mail", readonly=True, copy=False)
     email_to = fields.Char("Sent to", readonly=True, copy=False)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_protected_write(self, vals, ENGINE_FIELDS)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_protected_write(self, vals, ENGINE_FIELDS)
+        return super().write(vals)
 
     @api.onchange("profile_id", "date_at")
     def _onchange_period(self):
@@ -162,7 +188,7 @@ class TkoDebtRegistryExport(models.Model):
         """Write the file. A problem (no INN, a wrong layout, a bad row) is stated on the
         export, which is then marked failed; nothing else changes."""
         check_rights(self, "write")
-        for rec in self:
+        for rec in trusted(self):
             if rec.state == "done":
                 raise UserError(_("This registry has been exported already."))
             rec._export_one()
@@ -282,5 +308,5 @@ class TkoDebtRegistryExport(models.Model):
     def action_reset(self):
         """Back to draft after a failure, to try again."""
         check_rights(self, "write")
-        self.filtered(lambda r: r.state == "failed").write({"state": "draft"})
+        trusted(self.filtered(lambda r: r.state == "failed")).write({"state": "draft"})
         return True

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytz
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
 from odoo.addons.mobill_tko_base.tools.access import check_rights
 from odoo.exceptions import UserError
 
@@ -30,6 +31,34 @@ POLL_DELAY = 60
 REFUND_WAIT = 300
 #: Receipt times of АТОЛ Онлайн are local; the operator's time zone when the company has none.
 DEFAULT_TZ = "Europe/Moscow"
+
+
+# What the cash register service answered and the sending machinery: written by the system
+# only (trusted(), the callback and the crons), never by a client.
+ENGINE_FIELDS = (
+    "payment_id",
+    "register_id",
+    "kind",
+    "origin_id",
+    "amount",
+    "external_id",
+    "state",
+    "attempts",
+    "next_attempt_at",
+    "sent_at",
+    "last_error",
+    "request_json",
+    "uuid",
+    "callback_token",
+    "fiscal_receipt_number",
+    "fiscal_document_number",
+    "fiscal_document_attribute",
+    "fn_number",
+    "shift_number",
+    "ecr_registration_number",
+    "ofd_inn",
+    "receipt_datetime",
+)
 
 
 class TkoFiscalReceipt(models.Model):
@@ -125,10 +154,16 @@ class TkoFiscalReceipt(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            check_protected_write(self, vals, ENGINE_FIELDS)
         records = super().create(vals_list)
         for rec in records:
             rec.sudo().callback_token = secrets.token_urlsafe(24)
         return records
+
+    def write(self, vals):
+        check_protected_write(self, vals, ENGINE_FIELDS)
+        return super().write(vals)
 
     # ------------------------------------------------------------------ making receipts
     @api.model
@@ -260,7 +295,8 @@ class TkoFiscalReceipt(models.Model):
             [self.ids],
         )
         locked = {row[0] for row in self.env.cr.fetchall()}
-        for rec in self.filtered(lambda r: r.id in locked):
+        # the service's answers are the system's to write (states, fiscal data)
+        for rec in trusted(self).filtered(lambda r: r.id in locked):
             rec._send_one()
 
     def _send_one(self):
@@ -329,7 +365,7 @@ class TkoFiscalReceipt(models.Model):
     # ------------------------------------------------------------------ results
     def _poll(self):
         """Ask the service for the result of the waiting receipts."""
-        for rec in self.filtered(lambda r: r.state == "waiting" and r.uuid):
+        for rec in trusted(self).filtered(lambda r: r.state == "waiting" and r.uuid):
             try:
                 result = rec.register_id._client().report(rec.uuid)
             except atol.FiscalError as error:
@@ -453,7 +489,7 @@ class TkoFiscalReceipt(models.Model):
     def action_send_now(self):
         """Send now (a receipt to send, or one that needs attention: it starts over)."""
         check_rights(self, "write")
-        for rec in self:
+        for rec in trusted(self):
             if rec.state not in ("to_send", "error"):
                 raise UserError(_("Only a receipt to send or one that needs attention is sent."))
             if rec.state == "error":
@@ -469,7 +505,7 @@ class TkoFiscalReceipt(models.Model):
     def action_retry(self):
         """Send a failed receipt again, after the problem was fixed."""
         check_rights(self, "write")
-        for rec in self:
+        for rec in trusted(self):
             if rec.state not in ("failed", "error"):
                 raise UserError(_("Only a failed receipt or one that needs attention is retried."))
             vals = {"state": "to_send", "attempts": 0, "last_error": False}
@@ -488,5 +524,5 @@ class TkoFiscalReceipt(models.Model):
         for rec in self:
             if rec.state not in ("to_send", "failed", "error"):
                 raise UserError(_("A receipt handed to the cash register cannot be cancelled."))
-        self.write({"state": "cancelled", "next_attempt_at": False})
+        trusted(self).write({"state": "cancelled", "next_attempt_at": False})
         return True

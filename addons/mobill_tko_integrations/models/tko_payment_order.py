@@ -1,9 +1,29 @@
 from decimal import Decimal
 
 from odoo import _, api, fields, models
-from odoo.addons.mobill_tko_base.tools import trusted
+from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
 from odoo.addons.mobill_tko_base.tools.access import ACCOUNTANT, check_action, check_rights
 from odoo.exceptions import UserError
+
+# An order is what the bank statement says and what its check against the registry found:
+# the import and the actions write it (trusted()), never a client.
+ENGINE_FIELDS = (
+    "import_id",
+    "import_line",
+    "company_id",
+    "number",
+    "date",
+    "date_received",
+    "amount",
+    "payer_name",
+    "payer_inn",
+    "purpose",
+    "key",
+    "registry_import_id",
+    "registry_amount",
+    "payment_id",
+    "state",
+)
 
 
 class TkoPaymentOrder(models.Model):
@@ -67,6 +87,16 @@ class TkoPaymentOrder(models.Model):
         index=True,
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_protected_write(self, vals, ENGINE_FIELDS)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_protected_write(self, vals, ENGINE_FIELDS)
+        return super().write(vals)
+
     _sql_constraints = [
         (
             "key_company_uniq",
@@ -100,7 +130,7 @@ class TkoPaymentOrder(models.Model):
             for registry in candidates:
                 state = registry._order_state(rec)
                 if state:
-                    rec.write(
+                    trusted(rec).write(
                         {
                             "registry_import_id": registry.id,
                             "registry_amount": registry._order_expected(),
@@ -154,7 +184,7 @@ class TkoPaymentOrder(models.Model):
             new = self.env["tko.payment"].create(vals)
             if account or contract:
                 new.action_post()
-            rec.write({"state": "booked", "payment_id": new.id})
+            trusted(rec).write({"state": "booked", "payment_id": new.id})
             new._message_log(
                 body=_(
                     "Booked by %(user)s from the statement's payment order %(number)s, first "
