@@ -5,7 +5,7 @@ import time
 from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
-from odoo.addons.mobill_tko_base.tools.access import ADMIN, check_action, check_rights
+from odoo.addons.mobill_tko_base.tools.access import check_action, check_rights
 from odoo.exceptions import UserError
 from odoo.tools import SQL, mute_logger
 from psycopg2 import errors
@@ -343,7 +343,7 @@ class TkoChargeRun(models.Model):
 
     def action_run_now(self):
         """Run at once in this transaction (tests, small runs, no job runner)."""
-        check_action(self, ADMIN)
+        check_action(self)
         for rec in trusted(self):
             rec._check_start()
             rec._prepare_start(1)

@@ -74,7 +74,12 @@ class TestClaimsSecurity(ClaimsCase):
         cls.debtors = cls.env["tko.debtor"].search([("company_id", "=", cls.company.id)])
         # a contract of the other company, to link to by mistake
         partner_b = cls.env["res.partner"].create(
-            {"name": "ООО Чужое", "is_tko_consumer": True, "tko_kind": "legal"}
+            {
+                "name": "ООО Чужое",
+                "is_tko_consumer": True,
+                "tko_kind": "legal",
+                "company_id": cls.other.id,
+            }
         )
         cls.contract_b = cls.env["tko.contract"].create(
             {"partner_id": partner_b.id, "date_start": FIRST, "company_id": cls.other.id}

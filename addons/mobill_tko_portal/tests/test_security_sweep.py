@@ -178,13 +178,16 @@ class TestSecuritySweep(ClaimsCase):
             company_ids=[(6, 0, cls.other_company.ids)],
         )
 
-    def _find(self, model):
-        """A record of a company the strangers do not belong to (the operator's first)."""
+    def _find(self, model, own=False):
+        """A record of a company the strangers do not belong to: the operator's first (only
+        his, or shared, with ``own``: a record the operator's new record may link to)."""
         if model in PROBES:
             return PROBES[model](self)
         Model = self.env[model].sudo().with_context(active_test=False)
         if "company_id" in Model._fields and Model._fields["company_id"].store:
             mine = Model.search([("company_id", "=", self.company.id)], limit=1)
+            if own:
+                return mine or Model.search([("company_id", "=", False)], limit=1)
             return mine or Model.search([("company_id", "!=", self.other_company.id)], limit=1)
         return Model.search([], limit=1)
 
@@ -202,7 +205,7 @@ class TestSecuritySweep(ClaimsCase):
                 if field.comodel_name == "res.company":
                     values[name] = self.company.id
                     continue
-                record = self._find(field.comodel_name)
+                record = self._find(field.comodel_name, own=True)
                 if not record and depth < 3:
                     record = self._make(field.comodel_name, depth + 1)
                 values[name] = record.id
