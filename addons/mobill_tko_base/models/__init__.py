@@ -1,6 +1,7 @@
 # ruff: noqa: I001  (the mixin must be loaded before the models that inherit it)
 from . import dated_mixin
 from . import debt_mixin
+from . import protected_fields_mixin
 from . import tariff_zone
 from . import personal_data_access_log
 from . import address

@@ -62,7 +62,8 @@ from mobill_tko_core import gar
 from mobill_tko_core.errors import GarError
 
 from ..models.address import GAR_LEVELS, TYPE_AFTER_NAME
-from ..tools import check_protected_write, trusted
+from ..models.protected_fields_mixin import ALL_FIELDS
+from ..tools import trusted
 
 _logger = logging.getLogger(__name__)
 
@@ -777,6 +778,8 @@ class TkoGarImportLog(models.Model):
 
     _name = "tko.gar.import.log"
     _description = "ГАР import"
+    _inherit = ["tko.protected.fields.mixin"]
+    _tko_protected_fields = ALL_FIELDS
     _order = "date desc, id desc"
 
     name = fields.Char("Extract", required=True, readonly=True)
@@ -826,17 +829,6 @@ class TkoGarImportLog(models.Model):
     )
     duration = fields.Float("Duration, s", readonly=True, digits=(16, 2))
     report = fields.Text(readonly=True)
-
-    # The job trusts the log (file, path, options, state): only the wizard and the job write it.
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            check_protected_write(self, vals, self._fields)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        check_protected_write(self, vals, self._fields)
-        return super().write(vals)
 
     @api.model
     def _gar_error_message(self, error, source_name=None):

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
+from odoo.addons.mobill_tko_base.tools import trusted
 from odoo.addons.mobill_tko_base.tools.access import check_action
 from odoo.exceptions import UserError, ValidationError
 
@@ -20,7 +20,8 @@ class TkoAbsence(models.Model):
     _name = "tko.absence"
     _description = "Temporary absence"
     _check_company_auto = True
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "tko.protected.fields.mixin"]
+    _tko_protected_fields = PROTECTED_FIELDS
     _order = "departure desc"
 
     account_id = fields.Many2one(
@@ -74,16 +75,6 @@ class TkoAbsence(models.Model):
                 raise ValidationError(_("The arrival must be after the departure."))
             if rec.persons < 1:
                 raise ValidationError(_("At least one person must be absent."))
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            check_protected_write(self, vals, PROTECTED_FIELDS)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        check_protected_write(self, vals, PROTECTED_FIELDS)
-        return super().write(vals)
 
     def action_confirm(self):
         check_action(self)

@@ -1,7 +1,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from odoo import _, api, fields, models
-from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
+from odoo.addons.mobill_tko_base.tools import trusted
 from odoo.addons.mobill_tko_base.tools.access import check_action
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -23,7 +23,8 @@ class TkoAdvanceInvoice(models.Model):
     _name = "tko.advance.invoice"
     _description = "Advance invoice"
     _check_company_auto = True
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "tko.protected.fields.mixin"]
+    _tko_protected_fields = PROTECTED_FIELDS
     _order = "date desc, id desc"
 
     name = fields.Char(required=True, copy=False, readonly=True, default=lambda self: _("New"))
@@ -53,14 +54,9 @@ class TkoAdvanceInvoice(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            check_protected_write(self, vals, PROTECTED_FIELDS)
             if not vals.get("name") or vals["name"] == _("New"):
                 vals["name"] = self.env["ir.sequence"].next_by_code("tko.advance.invoice") or "/"
         return super().create(vals_list)
-
-    def write(self, vals):
-        check_protected_write(self, vals, PROTECTED_FIELDS)
-        return super().write(vals)
 
     def action_issue(self):
         check_action(self)

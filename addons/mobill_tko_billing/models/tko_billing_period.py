@@ -1,7 +1,7 @@
 import calendar
 
 from odoo import _, api, fields, models
-from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
+from odoo.addons.mobill_tko_base.tools import trusted
 from odoo.addons.mobill_tko_base.tools.access import ADMIN, check_action, check_rights
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
@@ -26,7 +26,8 @@ class TkoBillingPeriod(models.Model):
     _name = "tko.billing.period"
     _description = "Billing period"
     _check_company_auto = True
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "tko.protected.fields.mixin"]
+    _tko_protected_fields = PROTECTED_FIELDS
     _order = "date_start desc"
 
     name = fields.Char(compute="_compute_name", store=True, help="The month as MM.YYYY.")
@@ -185,13 +186,11 @@ class TkoBillingPeriod(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            check_protected_write(self, vals, PROTECTED_FIELDS)
             if vals.get("date_start"):
                 vals["date_start"] = fields.Date.to_date(vals["date_start"]).replace(day=1)
         return super().create(vals_list)
 
     def write(self, vals):
-        check_protected_write(self, vals, PROTECTED_FIELDS)
         if "date_start" in vals and self.env["tko.charge"].search_count(
             [("period_id", "in", self.ids)], limit=1
         ):

@@ -4,7 +4,7 @@ import time
 
 from markupsafe import Markup
 from odoo import _, api, fields, models
-from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
+from odoo.addons.mobill_tko_base.tools import trusted
 from odoo.addons.mobill_tko_base.tools.access import check_action, check_rights
 from odoo.exceptions import UserError
 from odoo.tools import SQL, mute_logger
@@ -74,7 +74,8 @@ class TkoChargeRun(models.Model):
 
     _name = "tko.charge.run"
     _description = "Charge run"
-    _inherit = ["mail.thread", "tko.job.watch.mixin"]
+    _inherit = ["mail.thread", "tko.job.watch.mixin", "tko.protected.fields.mixin"]
+    _tko_protected_fields = ENGINE_FIELDS
     _order = "id desc"
     _check_company_auto = True
 
@@ -160,12 +161,7 @@ class TkoChargeRun(models.Model):
             if vals.get("period_id") and not vals.get("company_id"):
                 period = self.env["tko.billing.period"].browse(vals["period_id"])
                 vals["company_id"] = period.company_id.id
-            check_protected_write(self, vals, ENGINE_FIELDS)
         return super().create(vals_list)
-
-    def write(self, vals):
-        check_protected_write(self, vals, ENGINE_FIELDS)
-        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_active(self):

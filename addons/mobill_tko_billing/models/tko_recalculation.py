@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
+from odoo.addons.mobill_tko_base.tools import trusted
 from odoo.addons.mobill_tko_base.tools.access import check_action, check_rights
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -41,7 +41,8 @@ class TkoRecalculation(models.Model):
     _name = "tko.recalculation"
     _description = "Recalculation of past periods"
     _check_company_auto = True
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "tko.protected.fields.mixin"]
+    _tko_protected_fields = PROTECTED_FIELDS
     _order = "id desc"
 
     name = fields.Char(required=True, copy=False, readonly=True, default=lambda self: _("New"))
@@ -107,14 +108,9 @@ class TkoRecalculation(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            check_protected_write(self, vals, PROTECTED_FIELDS)
             if not vals.get("name") or vals["name"] == _("New"):
                 vals["name"] = self.env["ir.sequence"].next_by_code("tko.recalculation") or "/"
         return super().create(vals_list)
-
-    def write(self, vals):
-        check_protected_write(self, vals, PROTECTED_FIELDS)
-        return super().write(vals)
 
     def _compute_amounts(self):
         for rec in self:

@@ -1,7 +1,7 @@
 import datetime as dt
 
 from odoo import _, api, fields, models
-from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
+from odoo.addons.mobill_tko_base.tools import trusted
 from odoo.addons.mobill_tko_base.tools.access import LAWYER, READER, check_group, check_rights
 from odoo.tools.safe_eval import safe_eval
 
@@ -18,7 +18,8 @@ class TkoNoticeRule(models.Model):
 
     _name = "tko.notice.rule"
     _description = "Notice rule"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "tko.protected.fields.mixin"]
+    _tko_protected_fields = ("last_run",)
     _order = "sequence, id"
     _check_company_auto = True
 
@@ -73,16 +74,6 @@ class TkoNoticeRule(models.Model):
     last_run = fields.Datetime(readonly=True)
     notice_ids = fields.One2many("tko.notice", "rule_id", "Notices")
     notice_count = fields.Integer(compute="_compute_notice_count")
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            check_protected_write(self, vals, ("last_run",))
-        return super().create(vals_list)
-
-    def write(self, vals):
-        check_protected_write(self, vals, ("last_run",))
-        return super().write(vals)
 
     def _compute_notice_count(self):
         data = self.env["tko.notice"]._read_group(

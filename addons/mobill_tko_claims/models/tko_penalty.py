@@ -2,7 +2,7 @@ import datetime as dt
 import logging
 
 from odoo import _, api, fields, models
-from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
+from odoo.addons.mobill_tko_base.tools import trusted
 from odoo.addons.mobill_tko_base.tools.access import LAWYER, READER, check_group, check_rights
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
@@ -85,6 +85,8 @@ class TkoPenalty(models.Model):
 
     _name = "tko.penalty"
     _description = "Penalty calculation"
+    _inherit = ["tko.protected.fields.mixin"]
+    _tko_protected_fields = PROTECTED_FIELDS
     _order = "calc_date desc, id desc"
     _check_company_auto = True
 
@@ -131,16 +133,6 @@ class TkoPenalty(models.Model):
                 ON tko_penalty (contract_id) WHERE contract_id IS NOT NULL;
             """
         )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            check_protected_write(self, vals, PROTECTED_FIELDS)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        check_protected_write(self, vals, PROTECTED_FIELDS)
-        return super().write(vals)
 
     @api.depends("account_id", "contract_id")
     def _compute_display_name(self):

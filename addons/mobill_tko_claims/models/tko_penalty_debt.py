@@ -1,5 +1,5 @@
-from odoo import api, fields, models
-from odoo.addons.mobill_tko_base.tools import check_protected_write
+from odoo import fields, models
+from odoo.addons.mobill_tko_base.models.protected_fields_mixin import ALL_FIELDS
 
 
 class TkoPenaltyDebt(models.Model):
@@ -7,6 +7,8 @@ class TkoPenaltyDebt(models.Model):
 
     _name = "tko.penalty.debt"
     _description = "Debt of a month in a penalty calculation"
+    _inherit = ["tko.protected.fields.mixin"]
+    _tko_protected_fields = ALL_FIELDS
     _order = "period, id"
     _log_access = False
     _check_company_auto = True
@@ -23,14 +25,3 @@ class TkoPenaltyDebt(models.Model):
     paid = fields.Monetary(currency_field="currency_id")
     unpaid = fields.Monetary(currency_field="currency_id")
     penalty = fields.Monetary(currency_field="currency_id")
-
-    # written by the penalty engine only (a calculation or a claim's snapshot)
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            check_protected_write(self, vals, self._fields)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        check_protected_write(self, vals, self._fields)
-        return super().write(vals)

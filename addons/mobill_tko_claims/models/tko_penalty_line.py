@@ -1,5 +1,5 @@
-from odoo import api, fields, models
-from odoo.addons.mobill_tko_base.tools import check_protected_write
+from odoo import fields, models
+from odoo.addons.mobill_tko_base.models.protected_fields_mixin import ALL_FIELDS
 
 REASONS = [
     ("grace", "No penalty (grace days)"),
@@ -15,6 +15,8 @@ class TkoPenaltyLine(models.Model):
 
     _name = "tko.penalty.line"
     _description = "Penalty breakdown line"
+    _inherit = ["tko.protected.fields.mixin"]
+    _tko_protected_fields = ALL_FIELDS
     _order = "period, due_date, date_from, id"
     _log_access = False
     _check_company_auto = True
@@ -42,14 +44,3 @@ class TkoPenaltyLine(models.Model):
     rule = fields.Char(help="PP424 / PP497 (moratorium) or PP474 (rate cap).")
     amount = fields.Monetary(currency_field="currency_id")
     text = fields.Char("Explanation")
-
-    # written by the penalty engine only (a calculation or a claim's snapshot)
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            check_protected_write(self, vals, self._fields)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        check_protected_write(self, vals, self._fields)
-        return super().write(vals)

@@ -2,7 +2,7 @@ import logging
 import time
 
 from odoo import _, api, fields, models
-from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
+from odoo.addons.mobill_tko_base.tools import trusted
 from odoo.addons.mobill_tko_base.tools.access import LAWYER, READER, check_group, check_rights
 from odoo.addons.queue_job.delay import group
 from odoo.exceptions import UserError
@@ -46,7 +46,13 @@ class TkoPenaltyRun(models.Model):
 
     _name = "tko.penalty.run"
     _description = "Mass penalty run"
-    _inherit = ["mail.thread", "mail.activity.mixin", "tko.job.watch.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "tko.job.watch.mixin",
+        "tko.protected.fields.mixin",
+    ]
+    _tko_protected_fields = ENGINE_FIELDS
     _order = "create_date desc, id desc"
     _check_company_auto = True
 
@@ -108,12 +114,7 @@ class TkoPenaltyRun(models.Model):
         for vals in vals_list:
             if not vals.get("name") or vals["name"] == _("New"):
                 vals["name"] = self.env["ir.sequence"].next_by_code("tko.penalty.run") or "/"
-            check_protected_write(self, vals, ENGINE_FIELDS)
         return super().create(vals_list)
-
-    def write(self, vals):
-        check_protected_write(self, vals, ENGINE_FIELDS)
-        return super().write(vals)
 
     # ------------------------------------------------------------------ scope
     def _target_ids(self):

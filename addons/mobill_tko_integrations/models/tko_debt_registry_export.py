@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from odoo import _, api, fields, models
-from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
+from odoo.addons.mobill_tko_base.tools import trusted
 from odoo.addons.mobill_tko_base.tools.access import check_rights
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_amount
@@ -33,7 +33,8 @@ class TkoDebtRegistryExport(models.Model):
 
     _name = "tko.debt.registry.export"
     _description = "Debt registry export"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "tko.protected.fields.mixin"]
+    _tko_protected_fields = ENGINE_FIELDS
     _order = "id desc"
     _check_company_auto = True
 
@@ -82,16 +83,6 @@ class TkoDebtRegistryExport(models.Model):
     error_message = fields.Text("Problem", readonly=True, copy=False)
     mail_id = fields.Many2one("mail.mail", "E-mail", readonly=True, copy=False)
     email_to = fields.Char("Sent to", readonly=True, copy=False)
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            check_protected_write(self, vals, ENGINE_FIELDS)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        check_protected_write(self, vals, ENGINE_FIELDS)
-        return super().write(vals)
 
     @api.onchange("profile_id", "date_at")
     def _onchange_period(self):

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytz
 from odoo import _, api, fields, models
-from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
+from odoo.addons.mobill_tko_base.tools import trusted
 from odoo.addons.mobill_tko_base.tools.access import check_rights
 from odoo.exceptions import UserError
 
@@ -73,7 +73,8 @@ class TkoFiscalReceipt(models.Model):
 
     _name = "tko.fiscal.receipt"
     _description = "Fiscal receipt"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "tko.protected.fields.mixin"]
+    _tko_protected_fields = ENGINE_FIELDS
     _order = "id desc"
     _check_company_auto = True
     _rec_names_search = ["payment_id.name", "external_id"]
@@ -154,16 +155,10 @@ class TkoFiscalReceipt(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            check_protected_write(self, vals, ENGINE_FIELDS)
         records = super().create(vals_list)
         for rec in records:
             rec.sudo().callback_token = secrets.token_urlsafe(24)
         return records
-
-    def write(self, vals):
-        check_protected_write(self, vals, ENGINE_FIELDS)
-        return super().write(vals)
 
     # ------------------------------------------------------------------ making receipts
     @api.model

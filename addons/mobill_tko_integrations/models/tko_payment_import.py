@@ -5,7 +5,7 @@ import time
 from decimal import Decimal
 
 from odoo import _, api, fields, models
-from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
+from odoo.addons.mobill_tko_base.tools import trusted
 from odoo.addons.mobill_tko_base.tools.access import ACCOUNTANT, check_action, check_rights
 from odoo.addons.mobill_tko_billing.tools.copy_writer import CopyBuffer
 from odoo.exceptions import AccessError, UserError
@@ -51,7 +51,8 @@ class TkoPaymentImport(models.Model):
 
     _name = "tko.payment.import"
     _description = "Payment import"
-    _inherit = ["mail.thread", "tko.job.watch.mixin"]
+    _inherit = ["mail.thread", "tko.job.watch.mixin", "tko.protected.fields.mixin"]
+    _tko_protected_fields = ENGINE_FIELDS
     _order = "id desc"
     # a background import is active while its job has not imported it
     _tko_watch_active_states = ("queued",)
@@ -155,11 +156,9 @@ class TkoPaymentImport(models.Model):
         for vals in vals_list:
             if vals.get("file_name") and vals.get("name") in defaults:
                 vals["name"] = vals["file_name"]
-            check_protected_write(self, vals, ENGINE_FIELDS)
         return super().create(vals_list)
 
     def write(self, vals):
-        check_protected_write(self, vals, ENGINE_FIELDS)
         if vals.get("file_name") and "name" not in vals:
             for rec in self.filtered(lambda r: r.name in ("New import", _("New import"))):
                 rec.name = vals["file_name"]

@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from odoo import _, api, fields, models
-from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
+from odoo.addons.mobill_tko_base.tools import trusted
 from odoo.addons.mobill_tko_base.tools.access import ACCOUNTANT, check_action, check_rights
 from odoo.exceptions import UserError
 
@@ -34,6 +34,8 @@ class TkoPaymentOrder(models.Model):
 
     _name = "tko.payment.order"
     _description = "Registry payment order"
+    _inherit = ["tko.protected.fields.mixin"]
+    _tko_protected_fields = ENGINE_FIELDS
     _order = "date desc, id desc"
     _rec_name = "number"
     _check_company_auto = True
@@ -86,16 +88,6 @@ class TkoPaymentOrder(models.Model):
         required=True,
         index=True,
     )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            check_protected_write(self, vals, ENGINE_FIELDS)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        check_protected_write(self, vals, ENGINE_FIELDS)
-        return super().write(vals)
 
     _sql_constraints = [
         (
