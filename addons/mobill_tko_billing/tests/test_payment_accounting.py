@@ -24,21 +24,25 @@ class TestPaymentAccounting(BillingCase):
         cls.op = cls._operator("Оператор платежей")
         # a payment belongs to the company of its account: the personal accounts go there too
         individuals = cls.acc1 | cls.acc2 | cls.acc3 | cls.acc_village | cls.acc_nozone
-        # the same region served by another operator: consumers, objects and accounts move
-        # together (the registry refuses links across companies one record at a time, and the
-        # addresses stay shared with the first operator's contracts), so the fixture moves them
-        # in one statement per table
+        cls._move_to(cls.op, individuals)
+
+    @classmethod
+    def _move_to(cls, company, accounts):
+        """The same region served by another operator: the consumers, objects and accounts
+        move together. The registry refuses links across companies one record at a time (and
+        the addresses stay shared with the first operator's contracts), so the fixture moves
+        them in one statement per table."""
         cls.env.flush_all()
         for table, ids in (
-            ("res_partner", individuals.partner_id.ids + individuals.object_id.partner_id.ids),
-            ("tko_object", individuals.object_id.ids),
-            ("tko_account", individuals.ids),
+            ("res_partner", accounts.partner_id.ids + accounts.object_id.partner_id.ids),
+            ("tko_object", accounts.object_id.ids),
+            ("tko_account", accounts.ids),
         ):
             cls.env.cr.execute(
                 SQL(
                     "UPDATE %s SET company_id = %s WHERE id = ANY(%s)",
                     SQL.identifier(table),
-                    cls.op.id,
+                    company.id,
                     ids,
                 )
             )
@@ -480,8 +484,7 @@ class TestPaymentAccounting(BillingCase):
         self.assertEqual(other.tko_pay_journal_bank_id.company_id, other)
         self.assertEqual(other.tko_transit_account_id.company_id, other)
         mine = self.pay(self.acc1, 10.10)
-        self.acc2.object_id.company_id = other
-        self.acc2.company_id = other
+        self._move_to(other, self.acc2)
         theirs = self.pay(self.acc2, 20.20, company_id=other.id)
         postings, _skipped = self.Posting._post_individuals(self.op, date(2025, 6, 30))
         self.assertEqual(postings.move_id.company_id, self.op)
