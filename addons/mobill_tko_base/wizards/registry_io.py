@@ -31,7 +31,7 @@ from mobill_tko_core import requisites as req
 from mobill_tko_core.errors import RequisiteError
 from mobill_tko_core.formats import FormatError
 
-from ..tools import core_error_message
+from ..tools import check_rights, core_error_message
 
 # Translations of the core's codes (the core's parameters fill them).
 CORE_MESSAGES = {
@@ -961,6 +961,9 @@ class TkoRegistryExportWizard(models.TransientModel):
 
     def action_export(self):
         self.ensure_one()
+        # what the caller named must be his to read (the export reads his company only)
+        check_rights(self.account_ids)
+        check_rights(self.partner_ids)
         records = self._registry_records()
         try:
             if self.file_format == "xlsx":

@@ -210,7 +210,7 @@ class TkoDebtor(models.Model):
 
     def action_refresh(self):
         check_group(self.env, READER)
-        self.check_access_rights("read")
+        check_rights(self)  # the registry of the caller's companies, called from his rows
         self._refresh()
         return {"type": "ir.actions.client", "tag": "reload"}
 

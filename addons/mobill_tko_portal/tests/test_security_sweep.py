@@ -229,7 +229,7 @@ class TestSecuritySweep(ClaimsCase):
     def _may_read(self, user, records):
         """True when ``user`` may read ``records`` anyway (shared data: nothing to refuse)."""
         try:
-            records = records.with_user(user)
+            records = records.with_env(self._env(user))
             records.check_access_rights("read")
             records.check_access_rule("read")
         except AccessError:
