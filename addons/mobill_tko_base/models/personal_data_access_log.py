@@ -31,7 +31,8 @@ class TkoPersonalDataAccessLog(models.Model):
     partner_id = fields.Many2one(
         "res.partner", "Consumer", required=True, readonly=True, index=True, ondelete="cascade"
     )
-    field_names = fields.Char("Fields read", required=True, readonly=True)
+    field_names = fields.Char("Fields read (technical)", required=True, readonly=True)
+    field_labels = fields.Char("Fields read", compute="_compute_field_labels")
     channel = fields.Selection(
         [
             ("read", "Form, list or API read"),
@@ -43,6 +44,20 @@ class TkoPersonalDataAccessLog(models.Model):
         readonly=True,
     )
     company_id = fields.Many2one("res.company", readonly=True, index=True)
+
+    @api.depends("field_names")
+    @api.depends_context("lang")
+    def _compute_field_labels(self):
+        """The fields read as the user's interface names them (СНИЛС, Серия паспорта…)."""
+        partner_fields = self.env["res.partner"]._fields
+        for rec in self:
+            names = [name.strip() for name in (rec.field_names or "").split(",") if name.strip()]
+            rec.field_labels = ", ".join(
+                partner_fields[name].get_description(self.env)["string"]
+                if name in partner_fields
+                else name
+                for name in names
+            )
 
     @api.model
     def _log_read(self, partners, field_names, channel="read"):

@@ -170,6 +170,9 @@ class TestSecurity(TransactionCase):
         self.assertEqual(log.user_id, self.operator)
         self.assertEqual(log.channel, "requisites")
         self.assertIn("snils", log.field_names)
+        # the log shows the fields by their names in the interface, not technical ones
+        self.assertIn("SNILS", log.field_labels)
+        self.assertNotIn("passport_number", log.field_labels)
 
     # ------------------------------------------------------------------ personal data
     def test_personal_data_fields_only_for_their_group(self):
