@@ -568,8 +568,10 @@ class TkoChargeRun(models.Model):
         values = {}
         if state in ACTIVE_RUN_STATES:
             state = "done"
-            # a part requeued after its worker died counted its chunks again
+            # a part requeued after its worker died counted its chunks again; a run done here
+            # and now (no jobs) did every part itself
             values["done_count"] = self.total_count
+            values["partitions_done"] = self.partitions
         values = {
             **values,
             "state": state,
