@@ -1,12 +1,11 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..tools import check_protected_write, trusted
+from ..tools.access import ADMIN, OPERATOR, check_action
 
 # Written by the actions only (their checks), never by a client's write.
 PROTECTED_FIELDS = ("state",)
-OPERATOR_GROUP = "mobill_tko_base.group_tko_operator"
-ADMIN_GROUP = "mobill_tko_base.group_tko_admin"
 
 STATES = [
     ("draft", "Draft"),
@@ -101,19 +100,6 @@ class TkoContract(models.Model):
             self.env["tko.contract.condition"]._dated_domain(date)
         )[:1]
 
-    def _check_action_allowed(self, group):
-        """Actions change contracts: the caller needs the role and write access to them."""
-        if not self.env.su and not self.env.user.has_group(group):
-            raise AccessError(
-                _(
-                    "You are not allowed to change the state of contracts (role “%(group)s” "
-                    "needed).",
-                    group=self.env.ref(group).sudo().display_name,
-                )
-            )
-        self.check_access_rights("write")
-        self.check_access_rule("write")
-
     def _set_state(self, state, allowed_from):
         for rec in self:
             if rec.state not in allowed_from:
@@ -128,7 +114,7 @@ class TkoContract(models.Model):
         trusted(self).write({"state": state})
 
     def action_activate(self):
-        self._check_action_allowed(OPERATOR_GROUP)
+        check_action(self, OPERATOR)
         for rec in self:
             if not rec.line_ids:
                 raise UserError(
@@ -140,15 +126,15 @@ class TkoContract(models.Model):
         self._set_state("active", ("draft", "suspended"))
 
     def action_suspend(self):
-        self._check_action_allowed(OPERATOR_GROUP)
+        check_action(self, OPERATOR)
         self._set_state("suspended", ("active",))
 
     def action_terminate(self):
-        self._check_action_allowed(OPERATOR_GROUP)
+        check_action(self, OPERATOR)
         self._set_state("terminated", ("active", "suspended"))
         for rec in self.filtered(lambda c: not c.date_end):
             rec.date_end = fields.Date.context_today(self)
 
     def action_draft(self):
-        self._check_action_allowed(ADMIN_GROUP)
+        check_action(self, ADMIN)
         self._set_state("draft", ("terminated", "suspended"))

@@ -3,8 +3,8 @@ import ipaddress
 import secrets
 
 from odoo import _, api, fields, models
-from odoo.addons.mobill_tko_base.tools.access import check_rights
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.addons.mobill_tko_base.tools.access import ADMIN, check_action, check_rights
+from odoo.exceptions import UserError, ValidationError
 
 from ..tools import rate_limit
 
@@ -189,9 +189,7 @@ class TkoPaymentAgent(models.Model):
     def action_new_token(self):
         """Make a new token and show it once, in a notification that stays until closed."""
         self.ensure_one()
-        if not self.env.user.has_group("mobill_tko_base.group_tko_admin"):
-            raise UserError(_("Only an administrator can make API tokens."))
-        check_rights(self, "write")
+        check_action(self, ADMIN)
         token = self._tko_new_token()
         return {
             "type": "ir.actions.client",
@@ -209,9 +207,7 @@ class TkoPaymentAgent(models.Model):
         }
 
     def action_revoke_token(self):
-        if not self.env.su and not self.env.user.has_group("mobill_tko_base.group_tko_admin"):
-            raise AccessError(_("Only an administrator can revoke API tokens."))
-        check_rights(self, "write")
+        check_action(self, ADMIN)
         self.sudo().write({"token_hash": False, "token_hint": False, "token_date": False})
         for rec in self:
             rec.message_post(
