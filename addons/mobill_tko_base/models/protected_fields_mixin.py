@@ -1,8 +1,13 @@
 from odoo import api, models
 
-from ..tools import check_protected_write
+from ..tools import check_protected_write, is_trusted
 
 ALL_FIELDS = "__all__"
+
+
+def _same_value(value, default):
+    """Equal, or both empty (``False``, ``None``, ``0``, ``""``, an empty command list)."""
+    return value == default or (not value and not default)
 
 
 class TkoProtectedFieldsMixin(models.AbstractModel):
@@ -22,10 +27,38 @@ class TkoProtectedFieldsMixin(models.AbstractModel):
         names = self._tko_protected_fields
         return tuple(self._fields) if names == ALL_FIELDS else names
 
+    def _tko_field_defaults(self, names):
+        """The values a new record gets for ``names`` by the fields' own defaults, computed
+        without the caller's context (a client's ``default_state`` proves nothing)."""
+        clean = self.with_context(
+            {k: v for k, v in self.env.context.items() if not k.startswith("default_")}
+        )
+        result = {}
+        for name in names:
+            field = self._fields[name]
+            value = field.default(clean) if field.default else False
+            result[name] = field.convert_to_write(field.convert_to_cache(value, clean), clean)
+        return result
+
     @api.model_create_multi
     def create(self, vals_list):
+        protected = self._tko_protected()
+        if self.env.su or is_trusted(self):
+            return super().create(vals_list)
+        defaults = None
         for vals in vals_list:
-            check_protected_write(self, vals, self._tko_protected())
+            touched = set(vals) & set(protected)
+            if not touched:
+                continue
+            # The web client sends the defaults of every field of a new record (e.g. the
+            # header's «Статус» = draft): a value equal to the field's own default is no write.
+            defaults = defaults or self._tko_field_defaults(protected)
+            forced = {
+                name: vals[name]
+                for name in touched
+                if not _same_value(vals[name], defaults.get(name))
+            }
+            check_protected_write(self, forced, protected)
         return super().create(vals_list)
 
     def write(self, vals):

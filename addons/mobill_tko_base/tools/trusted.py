@@ -48,6 +48,6 @@ def check_protected_write(records, vals, protected_fields):
                 "%(fields)s of %(model)s are set by the system's actions only (buttons on the "
                 "form); they cannot be written directly.",
                 fields=labels,
-                model=records._description,
+                model=records.env["ir.model"].sudo()._get(records._name).name,
             )
         )

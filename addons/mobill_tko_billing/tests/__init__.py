@@ -3,6 +3,7 @@ from . import (
     test_charge_runs,
     test_crash,
     test_debt,
+    test_form_create,
     test_locking,
     test_payment_accounting,
     test_recalculation,
