@@ -17,8 +17,8 @@ lists the payments that profile makes up to ``today``:
   naming a month: they always have an advance (overpayment).
 
 Individuals pay through banks (registries), the post office or payment agents, legal entities
-by bank transfer. The day the operator books a payment follows the channel: banks send a
-registry every working day, the post office every Monday, agents on the 1st and the 16th.
+by bank transfer. The day the operator books a payment follows the channel: the bank sends
+its registry every Monday, the post office and agents on the 1st and the 16th.
 
 Everything is deterministic: the profiles come from :class:`random.Random` seeded with the
 seed, each payer's days and shares from a generator seeded with the seed and the payer's key.
@@ -100,16 +100,11 @@ def add_months(day: date, months: int) -> date:
 
 def booking_day(paid: date, channel: str) -> date:
     """The day the operator books a payment made on ``paid`` through ``channel``: the next
-    working day (bank registries), the next Monday (post office), the next 1st or 16th
-    (payment agents)."""
-    if channel == "post":
+    Monday (the weekly registry of the bank), the next 1st or 16th (the post office and
+    payment agents send their registries twice a month)."""
+    if channel == "bank":
         return paid + timedelta(days=7 - paid.weekday())
-    if channel == "agent":
-        return paid.replace(day=16) if paid.day < 16 else add_months(paid, 1)
-    day = paid + timedelta(days=1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
+    return paid.replace(day=16) if paid.day < 16 else add_months(paid, 1)
 
 
 def _quotas(count: int, shares) -> list[int]:

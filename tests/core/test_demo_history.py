@@ -141,10 +141,11 @@ def test_accounts_opened_later_and_empty_months():
     ("paid", "channel", "booked"),
     [
         (date(2026, 11, 6), "bank", date(2026, 11, 9)),  # Friday -> Monday
-        (date(2026, 11, 9), "bank", date(2026, 11, 10)),
-        (date(2026, 11, 9), "post", date(2026, 11, 16)),  # Monday -> next Monday
+        (date(2026, 11, 9), "bank", date(2026, 11, 16)),  # Monday -> next Monday
+        (date(2026, 11, 15), "post", date(2026, 11, 16)),
         (date(2026, 11, 3), "agent", date(2026, 11, 16)),
-        (date(2026, 11, 20), "agent", date(2026, 12, 1)),
+        (date(2026, 11, 16), "agent", date(2026, 12, 1)),
+        (date(2026, 12, 20), "post", date(2027, 1, 1)),
     ],
 )
 def test_booking_day(paid, channel, booked):
