@@ -1,26 +1,22 @@
-"""The demo's last month charged and posted to accounting (run by ``make run`` in ``odoo
-shell``; ``env`` is given). Once: a database that has billing periods is left as it is.
+"""The demo's billing history (run by ``make run`` in ``odoo shell``; ``env`` is given).
 
-With debts in the ledger the payments of the sample files pay something (oldest debt first),
-the debt registry for banks has amounts and the claims screens have debtors.
+24 months of charges (from the first month with tariffs) ending with the previous month, each
+posted to accounting and closed but the last; the payments of punctual, late, partial and
+stopped payers and of some who pay in advance; penalties on today, the debtors' registry,
+notices to the big debtors and claims (``tko.demo.history``, planned by
+``mobill_tko_core.demo_history``). Once: a database with the history is left as it is.
 """
 
 # ruff: noqa: F821  (env is given by odoo shell)
-from datetime import date
-
-company = env.ref("base.main_company")
-Period = env["tko.billing.period"].with_company(company)
-if not Period.search_count([("company_id", "=", company.id)]):
-    today = date.today()
-    start = date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
-    period = Period.create({"date_start": start, "company_id": company.id})
-    run = (
-        env["tko.charge.run"].with_company(company).create({"period_id": period.id, "scope": "all"})
-    )
-    run.action_run_now()
-    period.action_post()
-    env.cr.commit()
+summary = env["tko.demo.history"]._load_demo_history()
+env.cr.commit()
+if summary:
     print(
-        f"demo billing: {start:%m.%Y} charged ({run.line_count} lines, "
-        f"{run.amount_total:.2f}) and posted to accounting"
+        f"demo history: {summary['months']} months {summary['first']}–{summary['last']}, "
+        f"{summary['charge_lines']} charge lines, {summary['payments']} payments, "
+        f"{summary['debtors']} debtors, {summary['penalties']} with penalties "
+        f"({summary['penalty_total']:.2f}), {summary['notices']} notices, "
+        f"{summary['claims']} claims; loaded in {summary['seconds']:.0f} s"
     )
+else:
+    print("demo history: already loaded")
