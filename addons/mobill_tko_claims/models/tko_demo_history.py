@@ -14,7 +14,6 @@ period carries the xml id ``mobill_tko_claims.demo_history_first_period``.
 import logging
 import time
 from collections import defaultdict
-from datetime import timedelta
 from decimal import Decimal
 
 from odoo import Command, api, fields, models
@@ -49,7 +48,6 @@ RULES = (
     ("Письмо должнику: долг более 1 000 ₽ дольше 60 дней", "letter", "person", 1000, 60),
     ("Звонок юридическому лицу: долг более 10 000 ₽ дольше 30 дней", "call", "business", 10000, 30),
 )
-SENT_DAYS_AGO = 20  # the claim already sent went out this many days ago
 # Legal entities are charged in the last months only: each month of a contract is an invoice
 # and each of its payments an accounting payment reconciled with the invoices, created one by
 # one by the billing module (about 0.3–0.5 s each), where individuals are charged, paid and
@@ -327,9 +325,9 @@ class TkoDemoHistory(models.AbstractModel):
         return rules._apply()
 
     def _claims(self, company, today):
-        """Claims on the biggest overdue debts, legal entities first: a pre-trial claim sent
-        20 days ago, a claim prepared today, and an application for a court order (a statement
-        of claim for a legal entity) prepared today."""
+        """Claims on the biggest overdue debts, legal entities first, on today's debt: a
+        pre-trial claim sent, a claim prepared, and an application for a court order (a
+        statement of claim for a legal entity) prepared."""
         Debtor = self.env["tko.debtor"]
         base = [("company_id", "=", company.id), ("overdue_debt", ">", 0)]
         targets = Debtor.search(
@@ -342,14 +340,12 @@ class TkoDemoHistory(models.AbstractModel):
             order="overdue_debt desc",
             limit=3 - len(targets),
         )
-        sent_on = today - timedelta(days=SENT_DAYS_AGO)
         Claim = self.env["tko.claim"]
         claims = Claim
         for index, debtor in enumerate(targets):
             kind = "claim"
             if index == 2:
                 kind = "court_order" if debtor.consumer_kind == "person" else "lawsuit"
-            calc_date = sent_on if index == 0 else today
             claim = Claim.create(
                 {
                     "kind": kind,
@@ -357,12 +353,12 @@ class TkoDemoHistory(models.AbstractModel):
                     "account_id": debtor.account_id.id,
                     "contract_id": debtor.contract_id.id,
                     "company_id": company.id,
-                    "calc_date": calc_date,
-                    "date_prepared": calc_date,
+                    "calc_date": today,
+                    "date_prepared": today,
                 }
             )
             claim.action_compute()
             if index == 0:
-                claim._set_stage("sent", sent_on)
+                claim._set_stage("sent", today)
             claims |= claim
         return claims
