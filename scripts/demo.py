@@ -155,14 +155,14 @@ def main() -> None:
     stamp.write_text(fingerprint)
     charged = subprocess.run(
         odoo_command("-d", db, "--log-level=warn", "--no-http", command="shell"),
-        input=(ROOT / "scripts" / "demo_billing.py").read_text(),
+        input=(ROOT / "scripts" / "demo_history.py").read_text(),
         text=True,
         cwd=ROOT,
         env=env(),
         capture_output=True,
     )
     if charged.returncode:
-        print(f"[run] WARNING: the demo month was not charged:\n{charged.stderr[-2000:]}")
+        print(f"[run] WARNING: the demo history was not loaded:\n{charged.stderr[-2000:]}")
     elif charged.stdout.strip():
         print(f"[run] {charged.stdout.strip().splitlines()[-1]}")
     files = subprocess.run(

@@ -24,4 +24,5 @@ from . import tko_account
 from . import tko_contract
 from . import tko_debtor
 from . import tko_claim_collection
+from . import tko_demo_history
 # isort: on

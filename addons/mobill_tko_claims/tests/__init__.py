@@ -1,6 +1,7 @@
 from . import (
     test_claims,
     test_debtors,
+    test_demo_history,
     test_letters,
     test_notices,
     test_penalties,

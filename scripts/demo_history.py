@@ -1,0 +1,22 @@
+"""The demo's billing history (run by ``make run`` in ``odoo shell``; ``env`` is given).
+
+24 months of charges (from the first month with tariffs) ending with the previous month, each
+posted to accounting and closed but the last; the payments of punctual, late, partial and
+stopped payers and of some who pay in advance; penalties on today, the debtors' registry,
+notices to the big debtors and claims (``tko.demo.history``, planned by
+``mobill_tko_core.demo_history``). Once: a database with the history is left as it is.
+"""
+
+# ruff: noqa: F821  (env is given by odoo shell)
+summary = env["tko.demo.history"]._load_demo_history()
+env.cr.commit()
+if summary:
+    print(
+        f"demo history: {summary['months']} months {summary['first']}–{summary['last']}, "
+        f"{summary['charge_lines']} charge lines, {summary['payments']} payments, "
+        f"{summary['debtors']} debtors, {summary['penalties']} with penalties "
+        f"({summary['penalty_total']:.2f}), {summary['notices']} notices, "
+        f"{summary['claims']} claims; loaded in {summary['seconds']:.0f} s"
+    )
+else:
+    print("demo history: already loaded")
