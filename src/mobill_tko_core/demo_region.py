@@ -10,8 +10,9 @@ What the region holds:
 
 * the operator's requisites (:class:`Operator`) and banks with real-looking, valid БИК and
   correspondent accounts (:data:`BANKS`);
-* two tariff zones, the tariffs of 2025 and 2026 for the population (VAT included) and for other
-  consumers (VAT on top), and the norms of accumulation of every seeded norm category per zone;
+* two tariff zones, the tariffs of 2024, 2025 and 2026 for the population (VAT included) and for
+  other consumers (VAT on top), and the norms of accumulation of every seeded norm category per
+  zone;
 * the address plan: the region → municipal districts (the city okrug of the capital and rural
   districts) → settlements (a city, district centres, villages; each carries its tariff zone) →
   streets → houses (apartment buildings, МКД, and individual houses) → premises (flats and
@@ -314,17 +315,20 @@ ZONES = (
     Zone(2, "2", "Зона «Лесная»"),
 )
 
-# rub/m³ without VAT for other consumers; the population pays the same with VAT (20 % in 2025,
-# 22 % from 2026 — ФЗ № 425-ФЗ).
+# rub/m³ without VAT for other consumers; the population pays the same with VAT (20 % in 2024
+# and 2025, 22 % from 2026 — ФЗ № 425-ФЗ). Three years, so that the demo's two years of history
+# (scripts/demo_history.py) are all priced.
+TARIFF_YEARS = (2024, 2025, 2026)
 _TARIFFS_NET = {
-    1: {2025: 612.45, 2026: 668.37},
-    2: {2025: 701.18, 2026: 765.33},
+    1: {2024: 571.24, 2025: 612.45, 2026: 668.37},
+    2: {2024: 654.02, 2025: 701.18, 2026: 765.33},
 }
 _TARIFF_ORDERS = {
+    2024: "Приказ Комитета по тарифам Приречной области от 20.12.2023 № 198-т",
     2025: "Приказ Комитета по тарифам Приречной области от 18.12.2024 № 245-т",
     2026: "Приказ Комитета по тарифам Приречной области от 19.12.2025 № 312-т",
 }
-_VAT = {2025: 0.20, 2026: 0.22}
+_VAT = {2024: 0.20, 2025: 0.20, 2026: 0.22}
 
 # m³ per unit per year, zone 1 / zone 2.
 NORM_VALUES = {
@@ -370,9 +374,9 @@ def _operator() -> Operator:
 def _tariffs() -> list[Tariff]:
     tariffs = []
     for zone in ZONES:
-        for year in (2025, 2026):
+        for year in TARIFF_YEARS:
             net = _TARIFFS_NET[zone.id][year]
-            date_to = date(year, 12, 31) if year == 2025 else None
+            date_to = date(year, 12, 31) if year != TARIFF_YEARS[-1] else None
             start = date(year, 1, 1)
             name = _TARIFF_ORDERS[year]
             gross = round(net * (1 + _VAT[year]) + 1e-9, 2)

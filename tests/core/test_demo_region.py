@@ -238,7 +238,7 @@ def test_characteristic_versions_do_not_overlap(records):
 
 def test_tariffs_and_norms(region):
     tariffs = region.tariffs
-    assert len(tariffs) == 8
+    assert len(tariffs) == 12
     for zone in region.zones:
         for group, vat_mode in (("population", "included"), ("other", "excluded")):
             own = {
@@ -246,9 +246,10 @@ def test_tariffs_and_norms(region):
                 for t in tariffs
                 if t.zone_id == zone.id and t.consumer_group == group
             }
-            assert set(own) == {2025, 2026}
-            assert own[2026].price > own[2025].price
+            assert set(own) == {2024, 2025, 2026}
+            assert own[2026].price > own[2025].price > own[2024].price
             assert {t.vat_mode for t in own.values()} == {vat_mode}
+            assert own[2024].date_to == date(2024, 12, 31)
             assert own[2025].date_to == date(2025, 12, 31) and own[2026].date_to is None
         net = {
             t.date_from.year: t.price
@@ -260,6 +261,7 @@ def test_tariffs_and_norms(region):
             for t in tariffs
             if t.zone_id == zone.id and t.consumer_group == "population"
         }
+        assert gross[2024] == round(net[2024] * 1.20, 2)
         assert gross[2025] == round(net[2025] * 1.20, 2)
         assert gross[2026] == round(net[2026] * 1.22, 2)
     norms = {(n.category, n.zone_id): n.value for n in region.norms}
