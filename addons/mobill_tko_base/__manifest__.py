@@ -31,6 +31,11 @@
         "demo/tko_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "mobill_tko_base/static/src/people_search/people_search.js",
+            "mobill_tko_base/static/src/people_search/people_search.xml",
+            "mobill_tko_base/static/src/people_search/people_search.scss",
+        ],
         "web.assets_tests": ["mobill_tko_base/static/tests/tours/*.js"],
     },
     "installable": True,

@@ -6,6 +6,7 @@ from . import tariff_zone
 from . import personal_data_access_log
 from . import address
 from . import res_partner
+from . import res_company
 from . import partner_requisite_history
 from . import res_bank
 from . import res_partner_bank

@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
+from odoo.tools.misc import format_date
 from odoo.tools.translate import _lt
 
 
@@ -35,8 +36,8 @@ class TkoDatedMixin(models.AbstractModel):
                 raise ValidationError(
                     _(
                         "“Valid to” (%(to)s) is earlier than “Valid from” (%(from)s).",
-                        to=rec.date_to,
-                        **{"from": rec.date_from},
+                        to=format_date(self.env, rec.date_to),
+                        **{"from": format_date(self.env, rec.date_from)},
                     )
                 )
         if not self._dated_keys or not self.ids:
@@ -71,7 +72,7 @@ class TkoDatedMixin(models.AbstractModel):
                     "This %(what)s overlaps another version valid from %(from)s to %(to)s. Close "
                     "the previous version (set its “Valid to”) before the new one begins.",
                     what=str(self._dated_label),
-                    to=other.date_to or _("open end"),
-                    **{"from": other.date_from},
+                    to=format_date(self.env, other.date_to) if other.date_to else _("open end"),
+                    **{"from": format_date(self.env, other.date_from)},
                 )
             )

@@ -309,6 +309,11 @@ class TkoDemoLoader(models.AbstractModel):
     def _load_characteristics(self, characteristics, object_ids, categories):
         """Version by version: creating version n+1 closes version n, as for a user."""
         types = self.env["tko.container.type"].search([])
+        # entered by the demo operator (the versions' «Entered by»), not by OdooBot
+        operator = self.env.ref(f"{MODULE}.user_demo_operator", raise_if_not_found=False)
+        Characteristic = self.env["tko.object.characteristic"]
+        if operator:
+            Characteristic = Characteristic.with_user(operator).sudo()
         waves = defaultdict(list)
         for char in characteristics:
             waves[char.version].append(char)
@@ -342,7 +347,7 @@ class TkoDemoLoader(models.AbstractModel):
                         schedule_weekdays=c.schedule_weekdays,
                     )
                 vals_list.append(vals)
-            self.env["tko.object.characteristic"].create(vals_list)
+            Characteristic.create(vals_list)
 
     def _load_contracts(self, records, partner_ids, object_ids, categories, company):
         contracts = records[demo_region.Contract]

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import format_date, formatLang
 from odoo.tools.translate import _lt
 
 from ..tools import is_trusted, trusted
@@ -91,15 +92,44 @@ class TkoObjectCharacteristic(models.Model):
     create_uid = fields.Many2one("res.users", "Entered by", readonly=True)
     create_date = fields.Datetime("Entered on", readonly=True)
 
+    def _format_number(self, value, digits=None):
+        """``value`` in the user's language («46,90», «1 234», «0,125»): people and counts
+        without decimals, area with two, other values with as many as they have (up to 4)."""
+        if digits is None:
+            text = f"{value:.4f}".rstrip("0")
+            digits = len(text.split(".")[1]) if "." in text else 0
+        return formatLang(self.env, value, digits=digits)
+
+    @api.depends_context("lang")
     @api.depends("kind", "value", "container_count", "container_volume", "norm_category_id")
     def _compute_display_value(self):
         for rec in self:
             if rec.kind == "containers":
-                rec.display_value = f"{rec.container_count} × {rec.container_volume:g} m³"
+                rec.display_value = _(
+                    "%(count)s × %(volume)s m³",
+                    count=rec.container_count,
+                    volume=rec._format_number(rec.container_volume),
+                )
             elif rec.kind == "units":
-                rec.display_value = f"{rec.value:g} {rec.norm_category_id.unit_name or ''}".strip()
+                rec.display_value = (
+                    f"{rec._format_number(rec.value)} {rec.norm_category_id.unit_name or ''}"
+                ).strip()
+            elif rec.kind == "area_total":
+                rec.display_value = rec._format_number(rec.value, 2)
             else:
-                rec.display_value = f"{rec.value:g}"
+                rec.display_value = rec._format_number(rec.value)
+
+    def _chatter_text(self):
+        """The object's chatter line for this version, in the language of ``self.env``:
+        «Общая площадь, м²: 46,90 с 01.02.2023»."""
+        self.ensure_one()
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        return _(
+            "%(kind)s: %(value)s from %(date)s",
+            kind=kinds[self.kind],
+            value=self.display_value,
+            date=format_date(self.env, self.date_from),
+        )
 
     @api.onchange("container_type_id")
     def _onchange_container_type(self):
@@ -139,14 +169,16 @@ class TkoObjectCharacteristic(models.Model):
                     {"date_to": date_from - timedelta(days=1)}
                 )
         records = super().create(vals_list)
+        # the user's language (a server job has none: the company's); the author is the user
+        lang = (
+            self.env.context.get("lang") or self.env.user.lang or self.env.company.partner_id.lang
+        )
         for rec in records:
+            if self.env.context.get("tracking_disable"):
+                break  # bulk loads (the demo, imports) log nothing, as Odoo's tracking
             rec.object_id.message_post(
-                body=_(
-                    "%(kind)s: %(value)s from %(date)s",
-                    kind=dict(self._fields["kind"]._description_selection(self.env))[rec.kind],
-                    value=rec.display_value,
-                    date=rec.date_from,
-                )
+                body=rec.with_context(lang=lang)._chatter_text(),
+                author_id=self.env.user.partner_id.id,
             )
         return records
 

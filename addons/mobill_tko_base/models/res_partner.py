@@ -2,8 +2,10 @@ from odoo import _, api, fields, models
 
 from mobill_tko_core import requisites as req
 from mobill_tko_core.errors import RequisiteError
+from mobill_tko_core.people_search import parse_people_query, phone_pattern
 
 from ..tools import raise_user_error
+from ..tools.people_search import address_domain, create_trigram_indexes, or_domains
 from .personal_data_access_log import PERSONAL_DATA_FIELDS, PERSONAL_DATA_GROUP
 
 # Requisites whose every change is kept (who, when, old and new value, effective date).
@@ -33,6 +35,9 @@ HISTORY_FIELDS = [
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    # Odoo's «Tax ID» is the INN in Russia (its Russian translation left it «Tax ID»): the
+    # label of forms, lists and of the chatter's tracking of a change
+    vat = fields.Char(string="INN")
     is_tko_consumer = fields.Boolean("ТКО consumer", tracking=True)
     tko_kind = fields.Selection(
         [
@@ -77,6 +82,94 @@ class ResPartner(models.Model):
     tko_contract_count = fields.Integer(compute="_compute_tko_counts")
     tko_object_count = fields.Integer(compute="_compute_tko_counts")
     tko_document_count = fields.Integer(compute="_compute_tko_counts")
+    tko_currency_id = fields.Many2one(
+        "res.currency", "Debt currency", compute="_compute_tko_debt_total"
+    )
+    tko_debt_total = fields.Monetary(
+        "Total debt",
+        compute="_compute_tko_debt_total",
+        currency_field="tko_currency_id",
+        help="Current debt of all the consumer's personal accounts and contracts.",
+    )
+    # the one search for people (Consumers menu): name, account or contract number, address
+    # fragment, INN, phone, e-mail; see mobill_tko_core.people_search
+    tko_search = fields.Char(
+        "Consumer, account, address, INN, phone",
+        compute="_compute_tko_search",
+        search="_search_tko_search",
+    )
+
+    def init(self):
+        result = super().init()
+        create_trigram_indexes(
+            self.env, self._table, ["name", "vat", "email", "phone", "mobile", "legal_address"]
+        )
+        return result
+
+    def _compute_tko_search(self):
+        self.tko_search = False
+
+    def _search_tko_search(self, operator, value):
+        if operator not in ("ilike", "=", "like") or not isinstance(value, str):
+            return [("name", operator, value)]
+        return self._tko_people_domain(value)
+
+    @api.model
+    def _tko_people_domain(self, text):
+        """Partners a clerk means by ``text``: by name, INN, phone, e-mail, the number of one
+        of their accounts or contracts, or the address of their accounts, objects or offices.
+
+        Every leaf is an ILIKE over a stored, trigram-indexed column (or a sub-search of the
+        accounts, contracts and addresses by theirs): the ORM adds the record rules."""
+        query = parse_people_query(text)
+        if not query.text:
+            return []
+        domains = [
+            [("name", "ilike", query.text)],
+            [("tko_contract_ids.name", "ilike", query.text)],
+        ]
+        if query.digits:
+            domains += [
+                [("vat", "=ilike", f"{query.digits}%")],
+                [("tko_account_ids.name", "=ilike", f"{query.digits}%")],
+            ]
+        if query.is_phone:
+            pattern = phone_pattern(query.digits)
+            domains += [[("phone", "=ilike", pattern)], [("mobile", "=ilike", pattern)]]
+        if query.is_email or "@" in query.text:
+            domains.append([("email", "ilike", query.text)])
+        if query.address:
+            addresses = address_domain(query.address)
+            domains += [
+                [("tko_account_ids", "any", [("address_id", "any", addresses)])],
+                [("tko_object_ids", "any", [("address_id", "any", addresses)])],
+            ]
+        return or_domains(domains)
+
+    @api.depends_context("company")
+    def _compute_tko_debt_total(self):
+        for rec in self:
+            rec.tko_currency_id = (rec.company_id or self.env.company).currency_id
+            rec.tko_debt_total = sum(rec.tko_account_ids.mapped("debt")) + sum(
+                rec.tko_contract_ids.mapped("debt")
+            )
+
+    def get_formview_id(self, access_uid=None):
+        """A link to a consumer or a management company (an account's consumer, a contract's)
+        opens the registry's consumer form; other contacts keep Odoo's."""
+        if len(self) == 1 and (self.is_tko_consumer or self.is_management_company):
+            view = self.env.ref("mobill_tko_base.res_partner_view_form_tko", False)
+            if view:
+                return view.id
+        return super().get_formview_id(access_uid=access_uid)
+
+    def _creation_message(self):
+        """«Потребитель создан», not Odoo's «Контакты создан» (the model's plural name)."""
+        if self.is_tko_consumer:
+            return _("Consumer created")
+        if self.is_management_company:
+            return _("Management company created")
+        return super()._creation_message()
 
     def _compute_tko_counts(self):
         for rec in self:

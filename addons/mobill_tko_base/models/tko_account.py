@@ -3,11 +3,13 @@ from odoo.exceptions import ValidationError
 
 from mobill_tko_core import requisites as req
 from mobill_tko_core.errors import RequisiteError
+from mobill_tko_core.people_search import parse_people_query
 
-from ..tools import raise_user_error
+from ..tools import check_rights, raise_user_error
+from ..tools.people_search import address_domain, create_trigram_indexes, or_domains
 
 CALC_METHODS = [
-    ("residents", "By residents (owners when nobody lives there)"),
+    ("residents", "By residents (or owners)"),
     ("area", "By total area"),
 ]
 
@@ -49,7 +51,13 @@ class TkoAccount(models.Model):
     )
     date_close = fields.Date("Closed on", tracking=True)
     calc_method = fields.Selection(
-        CALC_METHODS, "Calculation method", required=True, default="residents", tracking=True
+        CALC_METHODS,
+        "Calculation method",
+        required=True,
+        default="residents",
+        tracking=True,
+        help="By residents: permanent and temporary residents; when nobody lives there, the "
+        "owners. By total area: the area of the premises.",
     )
     state = fields.Selection(
         [("open", "Open"), ("closed", "Closed")], compute="_compute_state", store=True, index=True
@@ -59,6 +67,9 @@ class TkoAccount(models.Model):
     )
     document_ids = fields.One2many("tko.document", "account_id", "Documents")
     note = fields.Text()
+    tko_search = fields.Char(
+        "Number, owner or address", compute="_compute_tko_search", search="_search_tko_search"
+    )
 
     _sql_constraints = [
         (
@@ -67,6 +78,64 @@ class TkoAccount(models.Model):
             "This personal account number is already used.",
         ),
     ]
+
+    def init(self):
+        result = super().init()
+        create_trigram_indexes(self.env, self._table, ["name"])
+        return result
+
+    def _compute_tko_search(self):
+        self.tko_search = False
+
+    def _search_tko_search(self, operator, value):
+        if operator not in ("ilike", "=", "like") or not isinstance(value, str):
+            return [("name", operator, value)]
+        return self._tko_people_domain(value)
+
+    @api.model
+    def _tko_people_domain(self, text):
+        """Accounts a clerk means by ``text``: their number, their owner (name, INN) or an
+        address fragment of their object («Пушкина, д. 1, кв. 5», «Пушкина 1 5»)."""
+        query = parse_people_query(text)
+        if not query.text:
+            return []
+        owner = [("name", "ilike", query.text)]
+        domains = [[("name", "ilike", query.text)]]
+        if query.digits:
+            domains.append([("name", "=ilike", f"{query.digits}%")])
+            owner = or_domains([owner, [("vat", "=ilike", f"{query.digits}%")]])
+        domains.append([("partner_id", "any", owner)])
+        if query.address:
+            domains.append([("address_id", "any", address_domain(query.address))])
+        return or_domains(domains)
+
+    def action_open_partner(self):
+        """The account's consumer in the consumer's form (a visible button, not a hover link)."""
+        self.ensure_one()
+        check_rights(self)
+        check_rights(self.partner_id)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.partner_id.display_name,
+            "res_model": "res.partner",
+            "res_id": self.partner_id.id,
+            "view_mode": "form",
+            "views": [(self.env.ref("mobill_tko_base.res_partner_view_form_tko").id, "form")],
+        }
+
+    def action_open_object(self):
+        """The account's object (characteristics: residents, area…)."""
+        self.ensure_one()
+        check_rights(self)
+        check_rights(self.object_id)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.object_id.display_name,
+            "res_model": "tko.object",
+            "res_id": self.object_id.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
 
     @api.depends("date_close")
     def _compute_state(self):

@@ -1,8 +1,11 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from mobill_tko_core.people_search import parse_people_query
+
 from ..tools import check_protected_write, trusted
 from ..tools.access import ADMIN, OPERATOR, check_action
+from ..tools.people_search import address_domain, create_trigram_indexes, or_domains
 
 # Written by the actions only (their checks), never by a client's write.
 PROTECTED_FIELDS = ("state",)
@@ -55,6 +58,9 @@ class TkoContract(models.Model):
     )
     object_count = fields.Integer(compute="_compute_object_count")
     note = fields.Html()
+    tko_search = fields.Char(
+        "Number, consumer or address", compute="_compute_tko_search", search="_search_tko_search"
+    )
 
     _sql_constraints = [
         (
@@ -63,6 +69,35 @@ class TkoContract(models.Model):
             "This contract number is already used.",
         ),
     ]
+
+    def init(self):
+        result = super().init()
+        create_trigram_indexes(self.env, self._table, ["name"])
+        return result
+
+    def _compute_tko_search(self):
+        self.tko_search = False
+
+    def _search_tko_search(self, operator, value):
+        if operator not in ("ilike", "=", "like") or not isinstance(value, str):
+            return [("name", operator, value)]
+        return self._tko_people_domain(value)
+
+    @api.model
+    def _tko_people_domain(self, text):
+        """Contracts a clerk means by ``text``: their number, their consumer (name, INN) or an
+        address fragment of one of their objects."""
+        query = parse_people_query(text)
+        if not query.text:
+            return []
+        consumer = [("name", "ilike", query.text)]
+        if query.digits:
+            consumer = or_domains([consumer, [("vat", "=ilike", f"{query.digits}%")]])
+        domains = [[("name", "ilike", query.text)], [("partner_id", "any", consumer)]]
+        if query.address:
+            objects = [("address_id", "any", address_domain(query.address))]
+            domains.append([("line_ids", "any", [("object_id", "any", objects)])])
+        return or_domains(domains)
 
     def _compute_object_count(self):
         for rec in self:

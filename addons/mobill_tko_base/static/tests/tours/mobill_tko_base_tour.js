@@ -48,3 +48,109 @@ registry.category("web_tour.tours").add("mobill_tko_base_open_app", {
         },
     ],
 });
+
+// First-day task of an operator: find a consumer by an address fragment from Registry >
+// Consumers, open the personal account, then its object, and enter the number of residents
+// from a date (a new dated version; the previous one is closed the day before).
+registry.category("web_tour.tours").add("mobill_tko_base_residents_from_date", {
+    test: true,
+    url: "/web",
+    steps: () => [
+        {
+            content: "Open the applications menu",
+            trigger: ".o_navbar_apps_menu button",
+        },
+        {
+            content: "Open the MoBill-TKO application",
+            trigger: '.o_app[data-menu-xmlid="mobill_tko_base.menu_root"]',
+        },
+        {
+            content: "Open the Registry menu",
+            trigger: '.o_main_navbar [data-menu-xmlid="mobill_tko_base.menu_registry"]',
+        },
+        {
+            content: "Open Consumers",
+            trigger: '.dropdown-item[data-menu-xmlid="mobill_tko_base.menu_consumers"]',
+        },
+        {
+            content: "Type an address fragment into the search",
+            trigger: ".o_searchview_input",
+            run: "text Туровская, д. 7, кв. 3",
+        },
+        {
+            content: "Search by the first (default) field: consumer, account, address…",
+            trigger: ".o_searchview_autocomplete li.o_menu_item:first-child",
+        },
+        {
+            content: "The owner of the flat is found; open the consumer",
+            trigger: ".o_view_controller.o_list_view .o_data_row td.o_data_cell:contains('Туров Тимур')",
+        },
+        {
+            content: "Open the consumer's personal accounts",
+            trigger:
+                ".o_view_controller.o_form_view .oe_stat_button:has(.o_field_widget[name=tko_account_count])",
+        },
+        {
+            content: "Open the account of the flat",
+            // the list of accounts (not the accounts tab of the consumer's form)
+            trigger: ".o_view_controller.o_list_view .o_data_row td.o_data_cell:contains('Туровская')",
+        },
+        {
+            content: "Open the account's object (a visible button)",
+            trigger: ".o_view_controller.o_form_view button[name=action_open_object]",
+        },
+        {
+            content: "Add a characteristic from a date",
+            trigger: "div[name=characteristic_ids] .o_field_x2many_list_row_add a",
+        },
+        {
+            content: "The dialog of the new version is open",
+            trigger: ".modal .o_form_view .o_field_widget[name=kind] select",
+            in_modal: false,
+            isCheck: true,
+        },
+        {
+            content: "Permanent residents",
+            // in_modal: false and .modal: the dialog's field, not the object's own «kind»
+            trigger: ".modal .o_field_widget[name=kind] select",
+            in_modal: false,
+            run() {
+                // options carry JSON values: "residents_permanent" with its quotes
+                const select = this.$anchor[0];
+                select.value = JSON.stringify("residents_permanent");
+                select.dispatchEvent(new Event("change", {bubbles: true}));
+            },
+        },
+        {
+            content: "Four residents",
+            trigger: ".modal .o_field_widget[name=value] input",
+            in_modal: false,
+            run: "text 4",
+        },
+        {
+            content: "From the first of March",
+            trigger: ".modal .o_field_widget[name=date_from] input",
+            in_modal: false,
+            run: "text_blur 01.03.2026",
+        },
+        {
+            content: "Save the version",
+            trigger: ".modal .o_form_button_save",
+            in_modal: false,
+        },
+        {
+            content: "The new version is listed",
+            trigger: "div[name=characteristic_ids] .o_data_row:contains('01.03.2026')",
+            isCheck: true,
+        },
+        {
+            content: "Save the object",
+            trigger: ".o_form_view .o_form_button_save",
+        },
+        {
+            content: "The object is saved",
+            trigger: ".o_form_saved",
+            isCheck: true,
+        },
+    ],
+});
