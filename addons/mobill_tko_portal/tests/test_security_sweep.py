@@ -43,6 +43,7 @@ ARGUMENTS = {
     ("tko.pricing", "vat_rate_at"): (["2024-06-01"], {}),
     ("tko.pricing", "terms"): ([1, "2024-06-01"], {}),
     ("tko.pricing", "consumer_group"): ([1], {}),
+    ("res.company", "tko_people_search"): (["Пушкина 1 5"], {}),
 }
 
 # A record of the operator (the fixture's company) to call a model's methods on, where the
