@@ -19,9 +19,9 @@ from decimal import Decimal
 from fractions import Fraction
 
 __all__ = [
-    "Approx",
     "CODES",
     "TEMPLATES",
+    "Approx",
     "format_date",
     "format_number",
     "note",
