@@ -5,6 +5,7 @@ from . import (
     test_debt,
     test_locking,
     test_payment_accounting,
+    test_print,
     test_recalculation,
     test_security,
     test_unpaid_report,
