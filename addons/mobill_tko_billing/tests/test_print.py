@@ -94,6 +94,9 @@ class TestBreakdownPrint(BillingCase, HttpCase):
         """Browser: the account's «Print breakdown», then «Print»: the dialog closes."""
         period = self.period("2025-05-01")
         self.run_town(period)
+        # the first request builds the server's routing map (seconds on a busy machine): done
+        # here, not while the browser waits on an idle connection that the server then drops
+        self.url_open("/web/login", timeout=120)
         self.start_tour(
             f"/web#model=tko.account&id={self.acc1.id}&view_type=form",
             "mobill_tko_billing_breakdown_tour",
