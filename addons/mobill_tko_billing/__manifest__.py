@@ -39,6 +39,10 @@
         "views/tko_payment_accounting_views.xml",
         "wizards/tko_unpaid_report_views.xml",
     ],
+    "assets": {
+        "web.assets_backend": ["mobill_tko_billing/static/src/views/*.xml"],
+        "web.assets_tests": ["mobill_tko_billing/static/tests/tours/*.js"],
+    },
     "post_init_hook": "post_init_hook",
     "installable": True,
     "application": False,

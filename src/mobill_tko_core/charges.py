@@ -47,6 +47,8 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 from mobill_tko_core.errors import CoreError
+from mobill_tko_core.explain import note as _note
+from mobill_tko_core.explain import number as _num
 from mobill_tko_core.money import to_decimal
 
 __all__ = [
@@ -420,10 +422,6 @@ def count_pickups(
 # ---------------------------------------------------------------------------------------------
 
 
-def _note(code: str, text: str, **params) -> dict:
-    return {"code": code, "text": text, "params": params}
-
-
 @dataclass
 class Adjustment:
     """A recalculation line inside a month's charge (e.g. temporary absence), rounded once."""
@@ -611,27 +609,20 @@ def compute_charge(inputs: Mapping, settings: ChargeSettings | None = None) -> C
                 n = _count(inputs.get("owners"), "owners")
                 used["owners"] = n
                 basis = "owners"
-                explanation.append(
-                    _note(
-                        "basis.owners",
-                        f"Nobody resident: billed by the number of owners ({n}) "
-                        "(ПП 354 п. 148(36)).",
-                        owners=n,
-                    )
-                )
+                explanation.append(_note("basis.owners", owners=n))
         else:
             n = _count(inputs.get("owners"), "owners")
             used["owners"] = n
         per_person_month = Fraction(norm) / 12
         q_full = n * per_person_month
-        formula = "9(1)" if basis == "residents" else "9(1), owners"
         explanation.append(
             _note(
                 f"formula.{basis}",
-                f"Volume = n × N / 12 = {n} × {_txt(norm)} / 12 = {_txt(q_full)} {unit} per month "
-                f"(ПП 354 formula {formula}; N / 12 = {_txt(per_person_month)} per person).",
                 n=n,
                 norm=norm,
+                volume=_num(q_full),
+                unit=unit,
+                per_person=_num(per_person_month),
             )
         )
     elif method == "area":
@@ -640,13 +631,7 @@ def compute_charge(inputs: Mapping, settings: ChargeSettings | None = None) -> C
         used.update(area=area, norm=norm)
         q_full = Fraction(area) * Fraction(norm) / 12
         explanation.append(
-            _note(
-                "formula.area",
-                f"Volume = S × N_S / 12 = {_txt(area)} × {_txt(norm)} / 12 = {_txt(q_full)} {unit} "
-                "per month (ПП 354 formula 9(2)).",
-                area=area,
-                norm=norm,
-            )
+            _note("formula.area", area=area, norm=norm, volume=_num(q_full), unit=unit)
         )
     elif method == "norm_units":
         raw_units = inputs.get("units")
@@ -658,7 +643,6 @@ def compute_charge(inputs: Mapping, settings: ChargeSettings | None = None) -> C
             )
         q_full = Fraction(0)
         units_used = []
-        parts = []
         for i, item in enumerate(raw_units):
             if not isinstance(item, Mapping):
                 raise ChargeError(
@@ -669,14 +653,9 @@ def compute_charge(inputs: Mapping, settings: ChargeSettings | None = None) -> C
             category = str(item.get("category") or "")
             q_full += Fraction(r_k) * Fraction(n_k) / 12
             units_used.append({"category": category, "units": r_k, "norm": n_k})
-            parts.append(f"{_txt(r_k)} × {_txt(n_k)}" + (f" ({category})" if category else ""))
         used["units"] = units_used
         explanation.append(
-            _note(
-                "formula.norm_units",
-                f"Volume = Σ R × N / 12 = ({' + '.join(parts)}) / 12 = {_txt(q_full)} {unit} per "
-                "month (ПП 505/671, by norm per calculation unit).",
-            )
+            _note("formula.norm_units", units=units_used, volume=_num(q_full), unit=unit)
         )
     elif method == "containers":
         raw = inputs.get("containers")
@@ -686,7 +665,6 @@ def compute_charge(inputs: Mapping, settings: ChargeSettings | None = None) -> C
             )
         q_full = Fraction(0)
         used_c = []
-        parts = []
         for i, item in enumerate(raw):
             if not isinstance(item, Mapping):
                 raise ChargeError(
@@ -713,50 +691,43 @@ def compute_charge(inputs: Mapping, settings: ChargeSettings | None = None) -> C
             if source == "schedule":
                 entry["schedule"] = dict(item["schedule"])
             used_c.append(entry)
-            parts.append(f"{count} × {_txt(volume)} × {pickups}")
         used["containers"] = used_c
         explanation.append(
-            _note(
-                "formula.containers",
-                f"Volume = Σ count × volume × pick-ups = {' + '.join(parts)} = {_txt(q_full)} "
-                f"{unit} (ПП 505/671, by containers; pick-ups within the service dates).",
-            )
+            _note("formula.containers", containers=used_c, volume=_num(q_full), unit=unit)
         )
     elif method == "fixed_volume":
         if inputs.get("monthly_volume") not in (None, ""):
             mv = _nonneg(inputs.get("monthly_volume"), "monthly_volume")
             used["monthly_volume"] = mv
             q_full = Fraction(mv)
-            text = f"Agreed volume {_txt(mv)} {unit} per month (contract limit)."
+            explanation.append(_note("formula.fixed_volume", volume=mv, unit=unit))
         else:
             av = _nonneg(inputs.get("annual_volume"), "annual_volume")
             used["annual_volume"] = av
             q_full = Fraction(av) / 12
-            text = (
-                f"Agreed volume = annual {_txt(av)} / 12 = {_txt(q_full)} {unit} per month "
-                "(contract limit)."
+            explanation.append(
+                _note("formula.fixed_volume.annual", annual=av, volume=_num(q_full), unit=unit)
             )
-        explanation.append(_note("formula.fixed_volume", text))
     elif method == "measured_volume":
         v = _nonneg(inputs.get("volume"), "volume")
         used["volume"] = v
         q_full = Fraction(v)
-        explanation.append(_note("formula.measured_volume", f"Measured volume {_txt(v)} {unit}."))
+        explanation.append(_note("formula.measured_volume", volume=v, unit=unit))
     else:  # measured_mass
         m = _nonneg(inputs.get("mass"), "mass")
         used["mass"] = m
         q_full = Fraction(m)
-        explanation.append(_note("formula.measured_mass", f"Measured mass {_txt(m)} t."))
+        explanation.append(_note("formula.measured_mass", volume=m, unit="t"))
 
     if method in PRO_RATA_METHODS and ds != dim:
         quantity = q_full * ds / dim
         explanation.append(
             _note(
                 "partial_month",
-                f"Partial month: {ds} of {dim} days of service, volume × {ds} / {dim} = "
-                f"{_txt(quantity)} {unit}.",
                 days_in_service=ds,
                 days_in_month=dim,
+                volume=_num(quantity),
+                unit=unit,
             )
         )
     else:
@@ -766,8 +737,10 @@ def compute_charge(inputs: Mapping, settings: ChargeSettings | None = None) -> C
     explanation.append(
         _note(
             "amount",
-            f"Amount = {_txt(quantity)} {unit} × {_txt(tariff)} = {_txt(exact)} → {amount} "
-            "(rounded once, half up).",
+            volume=_num(quantity),
+            unit=unit,
+            tariff=tariff,
+            exact=_num(exact),
             amount=amount,
         )
     )
@@ -791,23 +764,12 @@ def compute_charge(inputs: Mapping, settings: ChargeSettings | None = None) -> C
     net, vat, total = _vat_split(line_total, vat_mode, vat_rate)
     if vat_mode == VAT_INCLUDED:
         explanation.append(
-            _note(
-                "vat.included",
-                f"VAT {_txt(vat_rate)} % included: {line_total} × {_txt(vat_rate)} / "
-                f"(100 + {_txt(vat_rate)}) = {vat}; net {net}.",
-                vat_rate=vat_rate,
-            )
+            _note("vat.included", vat_rate=vat_rate, total=line_total, vat=vat, net=net)
         )
     elif vat_mode == VAT_EXCLUDED:
-        explanation.append(
-            _note(
-                "vat.excluded",
-                f"VAT {_txt(vat_rate)} %: {net} × {_txt(vat_rate)} / 100 = {vat}; total {total}.",
-                vat_rate=vat_rate,
-            )
-        )
+        explanation.append(_note("vat.excluded", vat_rate=vat_rate, net=net, vat=vat, total=total))
     else:
-        explanation.append(_note("vat.not_subject", "Not subject to VAT (НДС не облагается)."))
+        explanation.append(_note("vat.not_subject"))
 
     used.update(
         tariff=tariff,
@@ -855,7 +817,7 @@ def _absence_adjustment(
     hi = min(last, end) if end else last
     exact = Fraction(0)
     rows = []
-    texts = []
+    shown = []
     for i, item in enumerate(absences):
         if not isinstance(item, Mapping):
             raise ChargeError(
@@ -893,25 +855,22 @@ def _absence_adjustment(
                 "counted": counted,
             }
         )
-        who = f"{persons} person(s) absent {dep.isoformat()}–{arr.isoformat()}: {full} full days"
-        if counted:
-            texts.append(
-                f"{who}, {in_month} in this month: −{persons} × {_txt(per_person_month)} × "
-                f"{_txt(tariff)} × {in_month} / {dim}"
+        shown.append(
+            dict(
+                rows[-1],
+                in_month=in_month,
+                per_person=_num(per_person_month),
+                tariff=tariff,
+                days_in_month=dim,
+                min_full_days=st.absence_min_full_days,
             )
-        else:
-            texts.append(f"{who}, not more than {st.absence_min_full_days}: no recalculation")
+        )
     amount = _round_fraction(exact)
-    text = (
-        "Temporary absence (ПП 354 п. 148(44); days of departure and arrival not counted): "
-        + "; ".join(texts)
-        + f"; ΔP = {_txt(exact)} → {amount} (rounded once)."
-    )
     return Adjustment(
         code="absence",
         amount=amount,
         inputs={"absences": rows, "days_in_month": dim},
-        explanation=_note("adjustment.absence", text, amount=amount),
+        explanation=_note("adjustment.absence", rows=shown, exact=_num(exact), amount=amount),
         exact=exact,
     )
 
@@ -996,25 +955,37 @@ def recalculate(
     mode = st.recalc_mode or ("exact" if new.consumer == CONSUMER_INDIVIDUAL else "document")
     if mode == "document":
         net, vat, total = new.net - old.net, new.vat - old.vat, new.total - old.total
-        text = (
-            f"Difference of the document values: net {new.net} − {old.net} = {net}, "
-            f"VAT {new.vat} − {old.vat} = {vat}, total {new.total} − {old.total} = {total}."
+        first = _note(
+            "recalc.document",
+            mode=mode,
+            new_net=new.net,
+            old_net=old.net,
+            net=net,
+            new_vat=new.vat,
+            old_vat=old.vat,
+            vat=vat,
+            new_total=new.total,
+            old_total=old.total,
+            total=total,
         )
     else:
         delta = _round_fraction(new.exact - old.exact)
         net, vat, total = _vat_split(delta, new.vat_mode, new.vat_rate)
-        text = (
-            f"Exact difference {_txt(new.exact)} − {_txt(old.exact)} = "
-            f"{_txt(new.exact - old.exact)} → {delta} (rounded once)."
+        first = _note(
+            "recalc.exact",
+            mode=mode,
+            new_exact=_num(new.exact),
+            old_exact=_num(old.exact),
+            diff_exact=_num(new.exact - old.exact),
+            delta=delta,
         )
     rounding_difference = (new.total - old.total) - total
-    explanation = [_note(f"recalc.{mode}", text, mode=mode)]
+    explanation = [first]
     if rounding_difference:
         explanation.append(
             _note(
                 "recalc.rounding_difference",
-                f"The difference of the rounded charges ({new.total - old.total}) differs from the "
-                f"recalculation by {rounding_difference}.",
+                rounded=new.total - old.total,
                 rounding_difference=rounding_difference,
             )
         )

@@ -1,5 +1,6 @@
-from odoo import api, models
+from odoo import _, api, models
 from odoo.addons.mobill_tko_base.tools.access import check_rights
+from odoo.exceptions import UserError
 
 
 class ReportChargeBreakdown(models.AbstractModel):
@@ -8,7 +9,13 @@ class ReportChargeBreakdown(models.AbstractModel):
 
     @api.model
     def _get_report_values(self, docids, data=None):
+        # printed from the wizard, the ids come in ``data`` (the URL of a report with data has
+        # no ids); printed from the account's Print menu, in ``docids``
+        docids = docids or [int(i) for i in (data or {}).get("account_ids") or []]
         accounts = self.env["tko.account"].browse(docids)
+        if not accounts:
+            # never an empty page: say what is missing
+            raise UserError(_("Choose the personal accounts whose breakdown to print."))
         Period = self.env["tko.billing.period"]
         period = Period.browse((data or {}).get("period_id")) if data else Period
         if not period:

@@ -5,6 +5,8 @@ from odoo.exceptions import UserError, ValidationError
 
 from mobill_tko_core.charges import ChargeSettings, absence_full_days
 
+from ..tools.explain import user_date
+
 #: fields only the absence's actions write
 PROTECTED_FIELDS = ("state", "recalculation_id")
 
@@ -117,8 +119,8 @@ class TkoAbsence(models.Model):
                 "document_id": self.document_id.id,
                 "reason": _(
                     "temporary absence %(dep)s–%(arr)s, %(persons)s person(s)",
-                    dep=fields.Date.to_string(self.departure),
-                    arr=fields.Date.to_string(self.arrival),
+                    dep=user_date(self.env, self.departure),
+                    arr=user_date(self.env, self.arrival),
                     persons=self.persons,
                 ),
                 "date_from": self.departure,

@@ -4,6 +4,7 @@ from decimal import Decimal
 from odoo import _, api, fields, models
 from odoo.tools import SQL
 
+from ..tools.explain import user_date, user_number
 from .tko_charge import METHODS
 
 ZERO = Decimal("0.00")
@@ -168,13 +169,13 @@ class TkoBillingAccounting(models.AbstractModel):
         return _(
             "ТКО handling %(start)s–%(end)s, %(object)s: %(method)s, %(qty)s %(unit)s × "
             "%(tariff)s",
-            start=fields.Date.to_string(charge.service_start),
-            end=fields.Date.to_string(charge.service_end),
+            start=user_date(self.env, charge.service_start),
+            end=user_date(self.env, charge.service_end),
             object=obj,
             method=methods.get(charge.method, ""),
-            qty=Decimal(str(charge.quantity)).normalize(),
+            qty=user_number(self.env, charge.quantity),
             unit=unit,
-            tariff=Decimal(str(charge.tariff)).quantize(Decimal("0.01")),
+            tariff=user_number(self.env, charge.tariff, 2),
         )
 
     @api.model

@@ -1,6 +1,4 @@
 from decimal import Decimal
-from fractions import Fraction
-from html import unescape
 
 from markupsafe import Markup, escape
 from odoo import _, api, fields, models
@@ -9,7 +7,7 @@ from odoo.addons.mobill_tko_base.tools.access import check_rights
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from mobill_tko_core.billing import vat_split
+from mobill_tko_core import explain
 from mobill_tko_core.charges import ChargeSettings, compute_charge
 from mobill_tko_core.errors import CoreError
 
@@ -250,11 +248,19 @@ class TkoCharge(models.Model):
         )
 
     @api.depends("period_id", "account_id", "contract_id", "kind")
+    @api.depends_context("lang")
     def _compute_display_name(self):
-        kinds = dict(KINDS)
         for rec in self:
-            who = rec.account_id.name or rec.contract_id.name or ""
-            rec.display_name = f"{rec.period_id.name} {who} {kinds.get(rec.kind, '')}".strip()
+            values = {
+                "who": rec.account_id.name or rec.contract_id.name or "",
+                "period": rec.period_id.name or "",
+            }
+            if rec.kind == "recalc":
+                rec.display_name = _("Recalculation %(who)s for %(period)s", **values)
+            elif rec.kind == "absence":
+                rec.display_name = _("Absence recalculation %(who)s for %(period)s", **values)
+            else:
+                rec.display_name = _("Charge %(who)s for %(period)s", **values)
 
     def _compute_versions(self):
         Char = self.env["tko.object.characteristic"]
@@ -339,6 +345,7 @@ class TkoCharge(models.Model):
             return None
         return compute_charge(self._core_inputs(), ChargeSettings())
 
+    @api.depends_context("lang")
     def _compute_explanation(self):
         for rec in self:
             rec.explanation_html = rec._explanation_html()
@@ -347,215 +354,78 @@ class TkoCharge(models.Model):
         self.ensure_one()
         if not self.id:
             return False
-        parts = []
+        parts = self._explanation_steps()
+        return Markup("<ol>%s</ol>") % Markup("").join(
+            Markup("<li>%s</li>") % escape(p) for p in parts
+        )
+
+    def _explanation_notes(self):
+        """The explanation of the line as core notes (code and parameters)."""
+        self.ensure_one()
+        notes = []
         if self.kind == "recalc":
             data = self.inputs or {}
-            parts.append(
-                _(
-                    "Recalculation of %(period)s booked in %(booked)s. Basis: %(basis)s.",
-                    period=self.corrected_period_id.name,
-                    booked=self.period_id.name,
-                    basis=self.note or self.recalculation_id.display_name or "",
-                )
+            notes.append(
+                {
+                    "code": "line.recalc",
+                    "params": {
+                        "period": self.corrected_period_id.name,
+                        "booked": self.period_id.name,
+                        "basis": self.note or self.recalculation_id.display_name or "",
+                    },
+                }
             )
-            parts.append(
-                _(
-                    "Charged for %(period)s: %(old)s; corrections booked before: %(before)s; "
-                    "recomputed now: %(new)s; difference booked: %(diff)s (%(mode)s).",
-                    period=self.corrected_period_id.name,
-                    old=data.get("old_total", ""),
-                    before=data.get("booked_before", ""),
-                    new=data.get("new_total", ""),
-                    diff=self._money(self.amount_total),
-                    mode=_("exact difference rounded once")
-                    if data.get("mode") == "exact"
-                    else _("difference of the document values"),
-                )
+            notes.append(
+                {
+                    "code": "line.recalc.summary",
+                    "params": {
+                        "period": self.corrected_period_id.name,
+                        "old": data.get("old_total"),
+                        "before": data.get("booked_before"),
+                        "new": data.get("new_total"),
+                        "diff": self._money(self.amount_total),
+                        "mode": "exact" if data.get("mode") == "exact" else "document",
+                    },
+                }
             )
-            for title, key in ((_("Before"), "old"), (_("Now"), "new")):
+            for code, key in (("line.recalc.before", "old"), ("line.recalc.now", "new")):
                 for inputs in data.get(key) or []:
                     try:
                         result = compute_charge(inputs, ChargeSettings())
                     except CoreError:
                         continue
-                    steps = self._explain_result(result)
-                    parts.append(f"{title}: " + " ".join(steps))
+                    notes.append({"code": code, "params": {}, "notes": result.explanation})
         elif self.kind == "absence":
             data = self.inputs or {}
             for row in data.get("absences", []):
-                parts.append(
-                    _(
-                        "%(persons)s person(s) absent from %(dep)s to %(arr)s: %(full)s full days, "
-                        "%(in_month)s of them in this month (the days of departure and arrival "
-                        "are not counted; more than %(min)s full days are recalculated).",
-                        persons=row.get("persons"),
-                        dep=row.get("departure"),
-                        arr=row.get("arrival"),
-                        full=row.get("full_days"),
-                        in_month=row.get("full_days_in_month"),
-                        min=ChargeSettings().absence_min_full_days,
-                    )
+                notes.append(
+                    {
+                        "code": "line.absence.row",
+                        "params": {
+                            "persons": row.get("persons"),
+                            "departure": row.get("departure"),
+                            "arrival": row.get("arrival"),
+                            "full_days": row.get("full_days"),
+                            "in_month": row.get("full_days_in_month"),
+                            "min_full_days": ChargeSettings().absence_min_full_days,
+                        },
+                    }
                 )
-            parts.append(
-                _(
-                    "Recalculation for temporary absence (ПП 354 п. 148(44)): %(amount)s.",
-                    amount=self._money(self.amount_total),
-                )
+            notes.append(
+                {"code": "line.absence", "params": {"amount": self._money(self.amount_total)}}
             )
         else:
-            try:
-                result = self._recompute()
-            except CoreError as error:
-                return Markup("<p>%s</p>") % escape(str(error))
-            parts += self._explain_result(result)
+            result = self._recompute()
+            notes += result.explanation
+            notes += [a.explanation for a in result.adjustments]
             if result.amount != self._main_amount():
-                parts.append(
-                    _(
-                        "Warning: recomputing gives %(now)s, the line holds %(stored)s.",
-                        now=result.amount,
-                        stored=self._main_amount(),
-                    )
+                notes.append(
+                    {
+                        "code": "line.mismatch",
+                        "params": {"now": result.amount, "stored": self._main_amount()},
+                    }
                 )
-        return Markup("<ol>%s</ol>") % Markup("").join(
-            Markup("<li>%s</li>") % escape(p) for p in parts
-        )
-
-    @api.model
-    def _explain_result(self, result):
-        """Steps of a core result in the user's language: formula, days, amount, VAT."""
-        n = format_number
-        inputs = result.inputs
-        unit = dict(self._fields["unit"]._description_selection(self.env)).get(result.unit, "")
-        steps = []
-        method = result.method
-        if method in ("residents", "owners"):
-            persons = (
-                inputs.get("owners")
-                if "owners" in inputs and (method == "owners" or not inputs.get("residents"))
-                else inputs.get("residents")
-            )
-            if method == "residents" and not inputs.get("residents") and "owners" in inputs:
-                steps.append(
-                    _(
-                        "Nobody is resident: billed by the number of owners, %(owners)s "
-                        "(ПП 354 п. 148(36)).",
-                        owners=inputs["owners"],
-                    )
-                )
-            steps.append(
-                _(
-                    "Volume = n × N / 12 = %(n)s × %(norm)s / 12 = %(volume)s %(unit)s per month "
-                    "(ПП 354, formula 9(1): n persons, N the norm per person per year).",
-                    n=persons,
-                    norm=n(inputs.get("norm")),
-                    volume=n(result.quantity_full_month),
-                    unit=unit,
-                )
-            )
-        elif method == "area":
-            steps.append(
-                _(
-                    "Volume = S × N / 12 = %(area)s × %(norm)s / 12 = %(volume)s %(unit)s per "
-                    "month (ПП 354, formula 9(2): S total area, N the norm per m² per year).",
-                    area=n(inputs.get("area")),
-                    norm=n(inputs.get("norm")),
-                    volume=n(result.quantity_full_month),
-                    unit=unit,
-                )
-            )
-        elif method == "norm_units":
-            terms = " + ".join(
-                f"{n(u['units'])} × {n(u['norm'])}"
-                + (f" ({u['category']})" if u["category"] else "")
-                for u in inputs.get("units", [])
-            )
-            steps.append(
-                _(
-                    "Volume = Σ R × N / 12 = (%(terms)s) / 12 = %(volume)s %(unit)s per month "
-                    "(ПП 505/671, by the norm per calculation unit).",
-                    terms=terms,
-                    volume=n(result.quantity_full_month),
-                    unit=unit,
-                )
-            )
-        elif method == "containers":
-            terms = " + ".join(
-                f"{c['count']} × {n(c['volume'])} × {c['pickups']}"
-                for c in inputs.get("containers", [])
-            )
-            steps.append(
-                _(
-                    "Volume = Σ containers × volume × pick-ups = %(terms)s = %(volume)s %(unit)s "
-                    "(ПП 505/671, by containers; pick-ups by the schedule within the service "
-                    "dates).",
-                    terms=terms,
-                    volume=n(result.quantity_full_month),
-                    unit=unit,
-                )
-            )
-        elif method == "fixed_volume":
-            steps.append(
-                _(
-                    "Agreed volume of the contract: %(volume)s %(unit)s per month.",
-                    volume=n(result.quantity_full_month),
-                    unit=unit,
-                )
-            )
-        else:
-            steps.append(
-                _(
-                    "Measured in the month: %(volume)s %(unit)s.",
-                    volume=n(result.quantity_full_month),
-                    unit=unit,
-                )
-            )
-        if result.days_in_service != result.days_in_month and method != "containers":
-            steps.append(
-                _(
-                    "Part of the month: %(days)s of %(dim)s days of service, volume × %(days)s / "
-                    "%(dim)s = %(volume)s %(unit)s.",
-                    days=result.days_in_service,
-                    dim=result.days_in_month,
-                    volume=n(result.quantity),
-                    unit=unit,
-                )
-            )
-        exact = result.exact - sum((a.exact for a in result.adjustments), Fraction(0))
-        steps.append(
-            _(
-                "Amount = %(volume)s × %(tariff)s (tariff) = %(exact)s → %(amount)s "
-                "(rounded once to the kopeck, half up).",
-                volume=n(result.quantity),
-                tariff=n(result.tariff),
-                exact=n(exact),
-                amount=result.amount,
-            )
-        )
-        net, vat, total = vat_split(result.amount, result.vat_mode, result.vat_rate)
-        if result.vat_mode == "included":
-            steps.append(
-                _(
-                    "VAT %(rate)s %% included: %(total)s × %(rate)s / (100 + %(rate)s) = %(vat)s; "
-                    "net %(net)s.",
-                    rate=n(result.vat_rate),
-                    total=total,
-                    vat=vat,
-                    net=net,
-                )
-            )
-        elif result.vat_mode == "excluded":
-            steps.append(
-                _(
-                    "VAT %(rate)s %% on top: %(net)s × %(rate)s / 100 = %(vat)s; total %(total)s.",
-                    rate=n(result.vat_rate),
-                    total=total,
-                    vat=vat,
-                    net=net,
-                )
-            )
-        else:
-            steps.append(_("Not subject to VAT."))
-        return steps
+        return notes
 
     @staticmethod
     def _money(value):
@@ -567,12 +437,23 @@ class TkoCharge(models.Model):
         return self._money(self.amount_net if self.vat_mode == "excluded" else self.amount_total)
 
     def _explanation_steps(self):
-        """Plain-text steps of the explanation (for the printed breakdown)."""
+        """The steps of the explanation as text in the user's language (the core writes them:
+        numbers, dates and units as the language writes them)."""
         self.ensure_one()
-        html = self._explanation_html() or ""
-        text = str(html).replace("</li>", "\n").replace("<ol>", "").replace("</ol>", "")
-        text = text.replace("<li>", "").replace("<p>", "").replace("</p>", "\n")
-        return [unescape(line) for line in text.split("\n") if line.strip()]
+        lang = self.env.lang or "en_US"
+        currency = self.currency_id.symbol or None
+        try:
+            notes = self._explanation_notes()
+        except CoreError as error:
+            return [str(error)]
+        steps = []
+        for item in notes:
+            text = explain.render(item, lang, currency)
+            if item.get("notes"):
+                inner = " ".join(explain.render(n, lang, currency) for n in item["notes"])
+                text = explain.render({"code": item["code"], "params": {"text": inner}}, lang)
+            steps.append(text)
+        return steps
 
     # ------------------------------------------------------------------ queries for others
     @api.model

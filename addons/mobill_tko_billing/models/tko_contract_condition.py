@@ -1,4 +1,6 @@
-from odoo import _, api, fields, models
+from odoo import _, api, models
+
+from ..tools.explain import user_date
 
 
 class TkoContractCondition(models.Model):
@@ -26,7 +28,7 @@ class TkoContractCondition(models.Model):
         reason = _(
             "Contract %(contract)s: payment conditions from %(date)s",
             contract=self.contract_id.name,
-            date=fields.Date.to_string(self.date_from),
+            date=user_date(self.env, self.date_from),
         )
         self.env["tko.recalculation"]._from_change(
             self.contract_id.company_id,

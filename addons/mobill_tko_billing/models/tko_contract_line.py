@@ -1,4 +1,6 @@
-from odoo import _, api, fields, models
+from odoo import _, api, models
+
+from ..tools.explain import user_date
 
 WATCHED = {"object_id", "scheme", "norm_category_id", "limit_volume", "date_from", "date_to"}
 
@@ -7,6 +9,18 @@ class TkoContractLine(models.Model):
     """A contract object or scheme changed for a closed period: recalculate the contract."""
 
     _inherit = "tko.contract.line"
+
+    @api.depends("contract_id", "object_id", "scheme", "date_from")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        schemes = dict(self._fields["scheme"]._description_selection(self.env))
+        for rec in self:
+            rec.display_name = _(
+                "%(object)s, %(scheme)s, from %(date)s",
+                object=rec.object_id.display_name or rec.contract_id.name or "",
+                scheme=schemes.get(rec.scheme, rec.scheme or ""),
+                date=user_date(self.env, rec.date_from),
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -36,7 +50,7 @@ class TkoContractLine(models.Model):
             contract=self.contract_id.name,
             object=self.object_id.display_name,
             scheme=schemes.get(self.scheme, self.scheme),
-            date=fields.Date.to_string(self.date_from),
+            date=user_date(self.env, self.date_from),
         )
         self.env["tko.recalculation"]._from_change(
             self.contract_id.company_id,

@@ -1,4 +1,6 @@
-from odoo import _, fields, models
+from odoo import _, api, models
+
+from ..tools.explain import user_date, user_number
 
 
 class TkoNorm(models.Model):
@@ -11,13 +13,26 @@ class TkoNorm(models.Model):
         {"value", "date_from", "date_to", "zone_id", "category_id", "uom"}
     )
 
+    @api.depends("category_id", "value", "uom", "date_from")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        units = dict(self._fields["uom"]._description_selection(self.env))
+        for rec in self:
+            rec.display_name = _(
+                "Norm %(category)s %(value)s %(unit)s per year from %(date)s",
+                category=rec.category_id.name or "",
+                value=user_number(self.env, rec.value),
+                unit=units.get(rec.uom, ""),
+                date=user_date(self.env, rec.date_from),
+            )
+
     def _tko_retroactive(self, date_from):
         self.ensure_one()
         reason = _(
             "Norm %(category)s: %(value)s from %(date)s",
             category=self.category_id.name,
-            value=self.value,
-            date=fields.Date.to_string(self.date_from),
+            value=user_number(self.env, self.value),
+            date=user_date(self.env, self.date_from),
         )
         kind = "individual" if self.category_id.consumer_group == "population" else "legal"
         scope = {"consumer_kind": kind}

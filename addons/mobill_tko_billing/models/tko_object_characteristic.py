@@ -1,7 +1,9 @@
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import _, api, models
 from odoo.addons.mobill_tko_base.tools import is_trusted
+
+from ..tools.explain import user_date, user_number
 
 
 class TkoObjectCharacteristic(models.Model):
@@ -27,6 +29,32 @@ class TkoObjectCharacteristic(models.Model):
                     rec._tko_retroactive(min(ends) + timedelta(days=1))
         return result
 
+    def _tko_value_text(self):
+        """The value as the user's language writes it ("46,9", "2 × 0,75 м³")."""
+        self.ensure_one()
+        if self.kind == "containers":
+            return _(
+                "%(count)s × %(volume)s m³",
+                count=self.container_count,
+                volume=user_number(self.env, self.container_volume),
+            )
+        value = user_number(self.env, self.value)
+        if self.kind == "units":
+            return f"{value} {self.norm_category_id.unit_name or ''}".strip()
+        return value
+
+    @api.depends("kind", "value", "container_count", "container_volume", "date_from")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        labels = dict(self._fields["kind"]._description_selection(self.env))
+        for rec in self:
+            rec.display_name = _(
+                "%(kind)s: %(value)s from %(date)s",
+                kind=labels.get(rec.kind, rec.kind or ""),
+                value=rec._tko_value_text(),
+                date=user_date(self.env, rec.date_from),
+            )
+
     def _tko_retroactive(self, date_from):
         self.ensure_one()
         obj = self.object_id
@@ -35,8 +63,8 @@ class TkoObjectCharacteristic(models.Model):
             "%(kind)s of %(object)s: %(value)s from %(date)s",
             kind=labels.get(self.kind, self.kind),
             object=obj.display_name,
-            value=self.display_value,
-            date=fields.Date.to_string(self.date_from),
+            value=self._tko_value_text(),
+            date=user_date(self.env, self.date_from),
         )
         Recalc = self.env["tko.recalculation"]
         accounts = self.env["tko.account"].sudo().search([("object_id", "=", obj.id)])

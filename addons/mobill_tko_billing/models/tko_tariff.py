@@ -1,4 +1,6 @@
-from odoo import _, fields, models
+from odoo import _, models
+
+from ..tools.explain import user_date, user_number
 
 
 class TkoTariff(models.Model):
@@ -16,8 +18,8 @@ class TkoTariff(models.Model):
         reason = _(
             "Tariff %(name)s: %(price)s from %(date)s",
             name=self.name or self.zone_id.name or "",
-            price=self.price,
-            date=fields.Date.to_string(self.date_from),
+            price=user_number(self.env, self.price, 2),
+            date=user_date(self.env, self.date_from),
         )
         Recalc = self.env["tko.recalculation"]
         if self.contract_id:

@@ -34,6 +34,14 @@ class TestChargeRuns(BillingCase):
         for part in ("3 × 1.56 / 12", "0.39", "557.76", "217.5264", "217.53", "36.26"):
             self.assertIn(part, html)
         self.assertNotIn("Warning", html)
+        # in Russian: the core writes the numbers the Russian way (decimal comma, м³, руб)
+        self.env["res.lang"]._activate_lang("ru_RU")
+        steps = line.with_context(lang="ru_RU")._explanation_steps()
+        self.assertTrue(steps[0].startswith("Объём = n × N / 12 = 3 × 1,56 / 12 = 0,39 м³"), steps)
+        self.assertIn("0,39 м³ × 557,76", steps[1])
+        self.assertIn("217,5264 → 217,53", steps[1])
+        self.assertIn("= 36,26", steps[2])
+        self.assertNotRegex(" ".join(steps), r"\d\.\d")
         self.assertEqual(run.accounts_charged, 1)
         self.assertEqual(self.dec(run.amount_total), Decimal("217.53"))
 
@@ -240,7 +248,7 @@ class TestChargeRuns(BillingCase):
         self.assertEqual((line.method, line.unit), ("measured_mass", "t"))
         self.assertAlmostEqual(line.quantity, 2.0)
         self.assertEqual(self.dec(line.amount_net), Decimal("6000.00"))
-        self.assertIn("Measured in the month: 2", str(line.explanation_html))
+        self.assertIn("Measured mass 2 t.", str(line.explanation_html))
 
     def test_calculate_button_of_account_and_contract(self):
         """The "Calculate" buttons start a run of just that account / contract in the open period."""

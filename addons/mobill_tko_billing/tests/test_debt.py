@@ -87,4 +87,6 @@ class TestDebt(BillingCase):
         action = wizard.action_print()
         report_action = action.get("context", {}).get("report_action", action)
         self.assertEqual(report_action["report_name"], "mobill_tko_billing.report_charge_breakdown")
-        self.assertEqual(report_action["data"], {"period_id": period.id})
+        self.assertEqual(
+            report_action["data"], {"period_id": period.id, "account_ids": self.acc1.ids}
+        )

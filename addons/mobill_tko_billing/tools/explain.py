@@ -3,6 +3,7 @@
 from decimal import Decimal
 from fractions import Fraction
 
+from mobill_tko_core import explain
 from mobill_tko_core.billing import fmt_number
 
 
@@ -30,3 +31,15 @@ def format_number(value, places=None) -> str:
     if isinstance(value, Fraction):
         return fmt_number(value)
     return str(value)
+
+
+def user_number(env, value, places=None) -> str:
+    """A number as text for the user's language (the core's formats: "1 234,56")."""
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    return explain.format_number(value, env.lang or "en_US", places=places)
+
+
+def user_date(env, value) -> str:
+    """A date as text for the user's language ("07.12.2026" in Russian)."""
+    return explain.format_date(value, env.lang or "en_US")

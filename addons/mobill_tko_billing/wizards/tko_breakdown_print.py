@@ -24,6 +24,12 @@ class TkoBreakdownPrint(models.TransientModel):
         self.ensure_one()
         check_rights(self.account_ids)
         check_rights(self.period_id)
-        return self.env.ref("mobill_tko_billing.action_report_charge_breakdown").report_action(
-            self.account_ids, data={"period_id": self.period_id.id}
+        action = self.env.ref("mobill_tko_billing.action_report_charge_breakdown").report_action(
+            self.account_ids,
+            # the web client drops the record ids from the report URL when the action has data
+            # (``/report/pdf/<report>?options=<data>``): the accounts travel in the data too
+            data={"period_id": self.period_id.id, "account_ids": self.account_ids.ids},
         )
+        # the dialog closes once the PDF is downloaded
+        action["close_on_report_download"] = True
+        return action
