@@ -2,12 +2,14 @@ from collections import defaultdict
 from decimal import Decimal
 
 from odoo import _, api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, split_every
 
 from ..tools.explain import user_date, user_number
 from .tko_charge import METHODS
 
 ZERO = Decimal("0.00")
+# Invoices created and posted in one call: bounded memory, few round trips.
+INVOICE_BATCH = 200
 
 
 def _dc(amount):
@@ -141,18 +143,49 @@ class TkoBillingAccounting(models.AbstractModel):
             )
         )
         count = lines = 0
-        for contract_id, line_ids in cr.fetchall():
-            charges = self.env["tko.charge"].browse(line_ids)
-            move = self._invoice(period, self.env["tko.contract"].browse(contract_id), charges)
-            cr.execute(
-                SQL(
-                    "UPDATE tko_charge SET state = 'posted', move_id = %s WHERE id = ANY(%s)",
-                    move.id if move else None,
-                    line_ids,
+        Charge = self.env["tko.charge"]
+        Contract = self.env["tko.contract"]
+        for chunk in split_every(INVOICE_BATCH, cr.fetchall()):
+            vals_list, owners, no_move = [], [], []
+            for contract_id, line_ids in chunk:
+                vals = self._prepare_invoice_vals(
+                    period, Contract.browse(contract_id), Charge.browse(line_ids)
                 )
-            )
-            count += bool(move)
-            lines += len(line_ids)
+                if vals:
+                    vals_list.append(vals)
+                    owners.append(line_ids)
+                else:
+                    no_move.extend(line_ids)
+                lines += len(line_ids)
+            moves = self.env["account.move"]
+            if vals_list:
+                moves = (
+                    self.env["account.move"]
+                    .sudo()
+                    .with_company(period.company_id)
+                    .create(vals_list)
+                )
+                moves.action_post()
+            pairs = [
+                (move_id, line_id)
+                for move_id, line_ids in zip(moves.ids, owners, strict=True)
+                for line_id in line_ids
+            ]
+            pairs += [(None, line_id) for line_id in no_move]
+            if pairs:
+                cr.execute(
+                    SQL(
+                        """
+                        UPDATE tko_charge c SET state = 'posted', move_id = v.move_id
+                          FROM unnest(%s::int[], %s::int[]) AS v(move_id, id)
+                         WHERE c.id = v.id
+                        """,
+                        [p[0] for p in pairs],
+                        [p[1] for p in pairs],
+                    )
+                )
+            count += len(moves)
+            Charge.invalidate_model(["state", "move_id"])
         return count, lines
 
     @api.model
@@ -179,8 +212,10 @@ class TkoBillingAccounting(models.AbstractModel):
         )
 
     @api.model
-    def _invoice(self, period, contract, charges):
-        """One customer invoice (a refund when the total is negative) of a contract's lines."""
+    def _prepare_invoice_vals(self, period, contract, charges):
+        """Values of one customer invoice (a refund when the total is negative) of a contract's
+        lines, or ``None`` when they sum to nothing. A hook: other modules extend the values
+        (``super()`` then add keys), as OCA's ``contract`` does."""
         company = period.company_id
         total = sum((Decimal(str(c.amount_total)) for c in charges), ZERO)
         if not total and not any(c.amount_total for c in charges):
@@ -214,33 +249,24 @@ class TkoBillingAccounting(models.AbstractModel):
         nxt = fields.Date.add(period.date_start, months=1)
         last = fields.Date.end_of(nxt, "month").day
         due = nxt.replace(day=min(due_day, last))
-        move = (
-            self.env["account.move"]
-            .sudo()
-            .with_company(company)
-            .create(
-                {
-                    "move_type": "out_invoice" if sign > 0 else "out_refund",
-                    "partner_id": contract.partner_id.id,
-                    "journal_id": company.tko_invoice_journal_id.id,
-                    "invoice_date": period.date_end,
-                    "date": period.date_end,
-                    "invoice_date_due": due,
-                    "ref": _(
-                        "Contract %(contract)s, %(period)s",
-                        contract=contract.name,
-                        period=period.name,
-                    ),
-                    "company_id": company.id,
-                    "tko_period_id": period.id,
-                    "tko_contract_id": contract.id,
-                    "tko_consumer": "legal",
-                    "invoice_line_ids": invoice_lines,
-                }
-            )
-        )
-        move.action_post()
-        return move
+        return {
+            "move_type": "out_invoice" if sign > 0 else "out_refund",
+            "partner_id": contract.partner_id.id,
+            "journal_id": company.tko_invoice_journal_id.id,
+            "invoice_date": period.date_end,
+            "date": period.date_end,
+            "invoice_date_due": due,
+            "ref": _(
+                "Contract %(contract)s, %(period)s",
+                contract=contract.name,
+                period=period.name,
+            ),
+            "company_id": company.id,
+            "tko_period_id": period.id,
+            "tko_contract_id": contract.id,
+            "tko_consumer": "legal",
+            "invoice_line_ids": invoice_lines,
+        }
 
     @api.model
     def _unpost_period(self, period):

@@ -1,4 +1,5 @@
 import logging
+from collections import defaultdict
 
 from odoo import _, api, fields, models
 from odoo.addons.mobill_tko_base.tools import trusted
@@ -204,6 +205,7 @@ class TkoPayment(models.Model):
         """A posted customer payment in the channel's journal per contract payment, reconciled
         with the contract's open invoices."""
         AccountPayment = self.env["account.payment"].sudo()
+        by_company = defaultdict(list)
         for rec in self:
             company = rec.company_id.sudo()
             if not company.chart_template:
@@ -219,24 +221,32 @@ class TkoPayment(models.Model):
             journal = company._tko_payment_journal(rec.channel)
             partner = rec.contract_id.partner_id.commercial_partner_id
             method_line = journal.inbound_payment_method_line_ids[:1]
-            apay = AccountPayment.with_company(company).create(
-                {
-                    "payment_type": "inbound",
-                    "partner_type": "customer",
-                    "partner_id": partner.id,
-                    "amount": rec.amount,
-                    "currency_id": rec.currency_id.id,
-                    "date": company._tko_accounting_date(rec.date_booked),
-                    "journal_id": journal.id,
-                    "payment_method_line_id": method_line.id,
-                    "ref": rec.reference or rec.name,
-                    "payment_reference": rec.name,
-                    "company_id": company.id,
-                }
+            by_company[company].append(
+                (
+                    rec,
+                    {
+                        "payment_type": "inbound",
+                        "partner_type": "customer",
+                        "partner_id": partner.id,
+                        "amount": rec.amount,
+                        "currency_id": rec.currency_id.id,
+                        "date": company._tko_accounting_date(rec.date_booked),
+                        "journal_id": journal.id,
+                        "payment_method_line_id": method_line.id,
+                        "ref": rec.reference or rec.name,
+                        "payment_reference": rec.name,
+                        "company_id": company.id,
+                    },
+                )
             )
-            apay.action_post()
-            rec.sudo().account_payment_id = apay
-            rec._tko_reconcile_invoices()
+        for company, items in by_company.items():
+            # created and posted together (one batch of accounting entries), then each
+            # matched with its contract's invoices in the payments' order
+            apays = AccountPayment.with_company(company).create([vals for __, vals in items])
+            apays.action_post()
+            for (rec, __), apay in zip(items, apays, strict=True):
+                rec.sudo().account_payment_id = apay
+            self.browse([rec.id for rec, __ in items])._tko_reconcile_invoices()
 
     def _tko_reconcile_invoices(self):
         """Match the open part of each contract payment to the contract's open invoices: the
