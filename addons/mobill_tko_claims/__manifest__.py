@@ -20,6 +20,7 @@
         "data/ir_cron.xml",
         "data/queue_job_data.xml",
         "data/tko_penalty_run_watch_data.xml",
+        "report/tko_letterhead.xml",
         "report/tko_claim_report.xml",
         "report/tko_letter_report.xml",
         "views/tko_rate_views.xml",

@@ -4,6 +4,12 @@ from odoo import _, api, fields, models
 from odoo.addons.mobill_tko_base.tools import check_protected_write, trusted
 from odoo.addons.mobill_tko_base.tools.access import LAWYER, READER, check_group, check_rights
 from odoo.exceptions import UserError
+from odoo.tools.misc import format_amount, format_date
+
+try:
+    from num2words import num2words
+except ImportError:  # an optional dependency of Odoo: no sum in words without it
+    num2words = None
 
 CLAIM_KINDS = [
     ("claim", "Claim (pre-trial)"),
@@ -79,6 +85,7 @@ class TkoClaim(models.Model):
     )
     period_from = fields.Date("Debt from period", readonly=True)
     period_to = fields.Date("Debt to period", readonly=True)
+    period_text = fields.Char("Months", compute="_compute_period_text")
     debt_amount = fields.Monetary("Debt", currency_field="currency_id", tracking=True)
     penalty_amount = fields.Monetary("Penalty", currency_field="currency_id", tracking=True)
     fee_amount = fields.Monetary("State fee", currency_field="currency_id", tracking=True)
@@ -154,6 +161,12 @@ class TkoClaim(models.Model):
     def _compute_total(self):
         for rec in self:
             rec.total_amount = rec.debt_amount + rec.penalty_amount + rec.fee_amount
+
+    @api.depends("period_from", "period_to")
+    def _compute_period_text(self):
+        for rec in self:
+            months = (f"{d:%m.%Y}" for d in (rec.period_from, rec.period_to) if d)
+            rec.period_text = " – ".join(dict.fromkeys(months))
 
     @api.depends("stage", "stage_date", "kind", "company_id")
     def _compute_deadline(self):
@@ -274,10 +287,12 @@ class TkoClaim(models.Model):
                     )
                 )
             target = rec.account_id or rec.contract_id
-            result = penalty_model._compute_detailed(target, rec.calc_date)[target.id]
+            result = self._check_overdue(target, rec.calc_date)[target.id]
             rec.debt_line_ids.unlink()
             rec.penalty_line_ids.unlink()
             debt_values, line_values = penalty_model._result_line_values(result)
+            # a claim is made for what is overdue: the months not yet due stay out of it
+            debt_values = [d for d in debt_values if d["due_date"] < rec.calc_date]
             for values in debt_values + line_values:
                 values.update(claim_id=rec.id, company_id=rec.company_id.id)
             trusted(self.env["tko.penalty.debt"]).create(debt_values)
@@ -293,6 +308,54 @@ class TkoClaim(models.Model):
             )
             rec._render_body()
         return True
+
+    @api.model
+    def _check_overdue(self, targets, calc_date):
+        """``{id: PenaltyResult}`` of ``targets`` (accounts or contracts) on ``calc_date``;
+        refuses when one of them has nothing overdue: no unpaid month past its due date and no
+        penalty. The due dates are the penalty's own (``tko.penalty`` reads them with the
+        ledger), a month is overdue from the day after its due date."""
+        results = self.env["tko.penalty"]._compute_detailed(targets, calc_date)
+        refused = []
+        for target in targets:
+            result = results[target.id]
+            unpaid = [d for d in result.debts if d["unpaid"] > 0]
+            if result.total or any(d["due_date"] < calc_date for d in unpaid):
+                continue
+            if unpaid:
+                refused.append(
+                    _(
+                        "%(target)s: %(amount)s for %(month)s is due on %(due)s, not overdue yet",
+                        target=target.display_name,
+                        amount=format_amount(
+                            self.env, float(unpaid[0]["unpaid"]), target.company_id.currency_id
+                        ),
+                        month=unpaid[0]["period"][5:7] + "." + unpaid[0]["period"][:4],
+                        due=format_date(self.env, unpaid[0]["due_date"]),
+                    )
+                )
+            else:
+                refused.append(_("%(target)s: no debt", target=target.display_name))
+        if refused:
+            raise UserError(
+                _(
+                    "A claim is made for an overdue debt only. Nothing is overdue on %(date)s:"
+                    "\n%(lines)s",
+                    date=format_date(self.env, calc_date),
+                    lines="\n".join(refused),
+                )
+            )
+        return results
+
+    def _amount_in_words(self, amount):
+        """``amount`` in words for a Russian letter («Сто рублей, ноль копеек»); empty in another
+        language or currency, or without num2words."""
+        self.ensure_one()
+        lang = self.env.context.get("lang") or self.env.lang or ""
+        if not lang.startswith("ru") or self.currency_id.name != "RUB" or not num2words:
+            return ""
+        text = num2words(round(float(amount), 2), lang="ru", to="currency", currency="RUB")
+        return text[:1].upper() + text[1:]
 
     def _render_body(self):
         for rec in self.filtered("template_id"):

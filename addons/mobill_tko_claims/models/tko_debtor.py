@@ -382,7 +382,7 @@ class TkoDebtor(models.Model):
             "res_model": "tko.claim.wizard",
             "view_mode": "form",
             "target": "new",
-            "context": {"default_debtor_ids": self.ids},
+            "context": {"default_debtor_ids": self.ids, "dialog_size": "extra-large"},
         }
 
     def action_export_xlsx(self):

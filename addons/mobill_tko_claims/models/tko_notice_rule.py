@@ -7,10 +7,15 @@ from odoo.tools.safe_eval import safe_eval
 
 from .tko_notice import CHANNELS, NOTICE_KINDS
 
-DEFAULT_SMS = (
-    "{{ object.partner_id.name }}: debt {{ object.debt_amount }} rub. on "
-    "{{ object.debt_date }}. Please pay. {{ object.company_id.name }}"
-)
+
+def default_sms(env):
+    """The default notice text in the user's language, amounts and dates formatted for it."""
+    context = env.context  # noqa: F841 (the language of _())
+    return _(
+        "{{ object.partner_id.name }}: debt {{ format_amount(object.debt_amount, "
+        "object.currency_id) }} on {{ format_date(object.debt_date) }}. Please pay. "
+        "{{ object.company_id.name }}"
+    )
 
 
 class TkoNoticeRule(models.Model):
@@ -60,7 +65,7 @@ class TkoNoticeRule(models.Model):
         "Text",
         help="Inline template on the notice: {{ object.partner_id.name }}, "
         "{{ object.debt_amount }}, {{ object.debt_date }}, {{ object.penalty_amount }}…",
-        default=DEFAULT_SMS,
+        default=lambda self: default_sms(self.env),
     )
     call_user_id = fields.Many2one("res.users", "Operator to call")
     provider_id = fields.Many2one("tko.sms.provider", "SMS gateway", check_company=True)

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
 from odoo.addons.mobill_tko_base.models.protected_fields_mixin import ALL_FIELDS
 
 REASONS = [
@@ -41,6 +41,18 @@ class TkoPenaltyLine(models.Model):
     base_rate = fields.Float("Rate before caps, %", digits=(8, 4))
     rate_date = fields.Date("Rate of")
     reason = fields.Selection(REASONS, required=True)
-    rule = fields.Char(help="PP424 / PP497 (moratorium) or PP474 (rate cap).")
+    rule = fields.Char("Rule code", help="PP424 / PP497 (moratorium) or PP474 (rate cap).")
+    rule_label = fields.Char("Rule", compute="_compute_rule_label")
     amount = fields.Monetary(currency_field="currency_id")
     text = fields.Char("Explanation")
+
+    @api.depends("rule")
+    def _compute_rule_label(self):
+        """«ПП 474» for the core's code ``PP474`` (a decree of the Government of Russia)."""
+        for rec in self:
+            code = rec.rule or ""
+            rec.rule_label = (
+                _("GD %(number)s", number=code[2:])
+                if code.startswith("PP") and code[2:].isdigit()
+                else code
+            )

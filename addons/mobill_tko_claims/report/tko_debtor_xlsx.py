@@ -1,5 +1,6 @@
 from odoo import _, models
 from odoo.addons.mobill_tko_base.tools.access import READER, check_group, check_rights
+from odoo.tools.misc import format_date
 
 COLUMNS = [
     ("name", 18),
@@ -44,7 +45,15 @@ class TkoDebtorXlsx(models.AbstractModel):
         month = workbook.add_format({"num_format": "mm.yyyy"})
         fields_ = debtors._fields
         as_of = debtors[:1].as_of
-        sheet.write_string(0, 0, _("Debtors' registry as of %(date)s", date=as_of or ""), bold)
+        sheet.write_string(
+            0,
+            0,
+            _(
+                "Debtors' registry as of %(date)s",
+                date=format_date(self.env, as_of) if as_of else "",
+            ),
+            bold,
+        )
         for col, (name, width) in enumerate(COLUMNS):
             sheet.set_column(col, col, width)
             sheet.write_string(2, col, fields_[name]._description_string(self.env), bold)
@@ -74,8 +83,9 @@ class TkoDebtorXlsx(models.AbstractModel):
                 else:
                     sheet.write_number(row, col, value or 0)
             row += 1
-        total_col = [name for name, _w in COLUMNS].index("debt")
         sheet.write_string(row, 0, _("Total"), bold)
-        sheet.write_number(row, total_col, sum(debtors.mapped("debt")), money)
+        for col, (name, _w) in enumerate(COLUMNS):
+            if name in MONEY:
+                sheet.write_number(row, col, sum(debtors.mapped(name)), money)
         sheet.freeze_panes(3, 2)
         sheet.autofilter(2, 0, max(row - 1, 2), len(COLUMNS) - 1)

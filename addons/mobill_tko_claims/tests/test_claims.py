@@ -51,9 +51,12 @@ class TestClaims(ClaimsCase):
 
     def test_claim_of_unpaid_debts(self):
         claim = self.claim("unpaid")
-        self.assertEqual(claim.debt_amount, 5000.0)
+        # 12.2024 is due on 10.01.2025: not overdue on 01.01.2025, left out of the claim
+        self.assertEqual(claim.debt_amount, 4500.0)
         self.assertEqual(claim.period_from, dt.date(2024, 3, 1))
-        self.assertEqual(claim.period_to, dt.date(2024, 12, 1))
+        self.assertEqual(claim.period_to, dt.date(2024, 11, 1))
+        self.assertNotIn(dt.date(2024, 12, 1), claim.debt_line_ids.mapped("period"))
+        self.assertTrue(all(d.due_date < CALC for d in claim.debt_line_ids))
         self.assertAlmostEqual(float(self.expected_total("unpaid", CALC)), claim.penalty_amount, 2)
         self.assertAlmostEqual(claim.total_amount, claim.debt_amount + claim.penalty_amount, 2)
 
@@ -149,6 +152,40 @@ class TestClaims(ClaimsCase):
         self.assertAlmostEqual(
             contract_claim.penalty_amount, float(self.expected_total("contract", CALC)), 2
         )
+
+    def test_no_claim_for_a_debt_not_yet_due(self):
+        """03.2024 and 04.2024 are charged and unpaid on 05.04.2024, but due on 10.04.2024 and
+        10.05.2024: the wizard refuses and says so, no claim (and no number) is made."""
+        self.env["res.lang"]._activate_lang("ru_RU")
+        self.env["ir.module.module"]._load_module_terms(["mobill_tko_claims"], ["ru_RU"])
+        russian = self.env(context=dict(self.env.context, lang="ru_RU"))
+        debtor = self.env["tko.debtor"].search([("account_id", "=", self.accounts["unpaid"].id)])
+        wizard = russian["tko.claim.wizard"].create(
+            {"debtor_ids": [(6, 0, debtor.ids)], "kind": "claim", "calc_date": "2024-04-05"}
+        )
+        sequence = self.env["ir.sequence"].search([("code", "=", "tko.claim.claim")])
+        number = sequence.number_next_actual
+        with self.assertRaises(UserError) as refused:
+            wizard.action_create()
+        message = str(refused.exception)
+        self.assertIn("05.04.2024", message)
+        self.assertIn("10.04.2024", message)
+        self.assertIn(self.accounts["unpaid"].display_name, message)
+        self.assertIn("Претензия составляется только на просроченный долг", message)
+        self.assertIn("500,00\xa0руб", message)
+        self.assertFalse(self.env["tko.claim"].search([("account_id", "=", debtor.account_id.id)]))
+        self.assertEqual(sequence.number_next_actual, number)
+        # a claim made directly is refused the same way
+        claim = self.env["tko.claim"].create(
+            {"account_id": self.accounts["unpaid"].id, "calc_date": dt.date(2024, 4, 10)}
+        )
+        with self.assertRaises(UserError):
+            claim.action_compute()
+        # the day after the due date the first month is overdue, the second is not
+        claim.calc_date = dt.date(2024, 4, 11)
+        claim.action_compute()
+        self.assertEqual(claim.debt_amount, 500.0)
+        self.assertEqual(claim.debt_line_ids.mapped("period"), [dt.date(2024, 3, 1)])
 
     def test_access(self):
         lawyer = self.make_user("lawyer_t", ["mobill_tko_base.group_tko_lawyer"])

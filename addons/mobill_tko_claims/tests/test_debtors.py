@@ -117,12 +117,62 @@ class TestDebtors(ClaimsCase):
             {
                 "date": dt.date(2024, 12, 31),
                 "target": "contracts",
-                "group_domain": f"[('partner_id', '=', {self.legal.id})]",
+                "partner_id": self.legal.id,
             }
         )
         group.action_compute()
         self.assertEqual(group.line_ids.contract_id, self.contract)
         self.assertEqual(group.line_ids.debt, 85000.0)
+
+    def test_debt_at_a_date_by_plain_filters(self):
+        """The clerk's filters: kind, district, days overdue, smallest debt; overdue amounts
+        and days counted with the penalty's due dates (the 10th of the next month)."""
+        wizard = self.env["tko.debt.at.date"].create(
+            {
+                "date": dt.date(2024, 6, 30),
+                "target": "accounts",
+                "consumer_kind": "person",
+                "district_id": self.district.id,
+            }
+        )
+        wizard.action_compute()
+        lines = {line.account_id: line for line in wizard.line_ids}
+        self.assertEqual(
+            set(lines), {self.accounts[k] for k in ("e3", "unpaid", "paid", "partial")}
+        )
+        unpaid, partial, paid = (lines[self.accounts[k]] for k in ("unpaid", "partial", "paid"))
+        # 03–05.2024 are past their due dates, 06.2024 is due on 10.07.2024
+        self.assertEqual(unpaid.overdue_debt, 1500.0)
+        self.assertEqual(unpaid.oldest_due_date, dt.date(2024, 4, 10))
+        self.assertEqual(unpaid.overdue_days, 81)
+        # 450 paid: 03.2024 in full, 04.2024 for a half
+        self.assertEqual(partial.overdue_debt, 450.0)
+        self.assertEqual(partial.overdue_days, 51)
+        self.assertEqual(paid.debt, 400.0)
+        self.assertEqual((paid.overdue_debt, paid.overdue_days), (0.0, 0))
+        self.assertEqual(wizard.line_count, 4)
+        self.assertEqual(wizard.total_overdue, 1000.0 + 1500.0 + 450.0)
+        self.assertEqual(wizard.total_debt, sum(wizard.line_ids.mapped("debt")))
+        wizard.write({"min_overdue_days": 60})
+        wizard.action_compute()
+        self.assertEqual(wizard.line_ids.account_id, self.accounts["e3"] | self.accounts["unpaid"])
+        wizard.write({"min_debt": 1500.0})
+        wizard.action_compute()
+        self.assertEqual(wizard.line_ids.account_id, self.accounts["unpaid"])
+        # legal entities have no personal accounts here; another district has nobody
+        wizard.write({"consumer_kind": "legal", "min_debt": 0, "min_overdue_days": 0})
+        wizard.action_compute()
+        self.assertFalse(wizard.line_ids)
+        self.assertTrue(wizard.computed)
+        other = self.env["tko.address"].create(
+            {"name": "Другой", "type_name": "р-н", "level": "district", "parent_id": self.region.id}
+        )
+        wizard.write({"consumer_kind": False, "district_id": other.id})
+        wizard.action_compute()
+        self.assertFalse(wizard.line_ids)
+        wizard.write({"district_id": False, "settlement_id": self.town.id})
+        wizard.action_compute()
+        self.assertEqual(len(wizard.line_ids), 4)
 
     def test_settings_and_actions(self):
         settings = self.env["res.config.settings"].create(

@@ -1,4 +1,14 @@
-from odoo.tests import HttpCase, tagged
+import re
+import subprocess
+import tempfile
+from html import unescape
+
+from odoo import Command
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from mobill_tko_core import requisites as req
+
+from .common import ClaimsCase
 
 
 @tagged("post_install", "-at_install")
@@ -21,3 +31,128 @@ class TestUi(HttpCase):
         self.start_tour("/web", "mobill_tko_claims_tour", login="admin")
         self.assertEqual(claim.stage, "sent")
         self.assertTrue(claim.date_sent)
+
+
+def pdf_text(content):
+    """The text of a PDF (``pdftotext -layout``), spaces of any kind made plain."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as pdf:
+        pdf.write(content)
+        pdf.flush()
+        text = subprocess.run(
+            ["pdftotext", "-layout", pdf.name, "-"], capture_output=True, check=True
+        ).stdout.decode()
+    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
+
+
+class LawyerCase(ClaimsCase):
+    """The fixture's ledger of 2024 (long overdue today), the operator's requisites and bank
+    account, a lawyer of the company working in Russian."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        rub = cls.env.ref("base.RUB")
+        rub.active = True
+        cls.company.currency_id = rub
+        cls.env["res.lang"]._activate_lang("ru_RU")
+        cls.env["ir.module.module"]._load_module_terms(
+            ["base", "web", "mobill_tko_base", "mobill_tko_claims"], ["ru_RU"]
+        )
+        cls.lawyer = new_test_user(
+            cls.env,
+            "claims_lawyer",
+            groups="mobill_tko_base.group_tko_lawyer",
+            lang="ru_RU",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+        bank = cls.env["res.bank"].create(
+            {
+                "name": "Банк ВТБ (ПАО)",
+                "bic": "044525187",
+                "corr_account": "30101810700000000187",
+            }
+        )
+        cls.company.write(
+            {
+                "vat": "9801045120",
+                "company_registry": "1189801004513",
+                "phone": "+7 (800) 100-20-30",
+                "street": "ул. Ленина, д. 1",
+                "city": "г. Приреченск",
+            }
+        )
+        cls.company.partner_id.write({"kpp": "980101001", "ogrn": "1189801004513"})
+        cls.env["res.partner.bank"].create(
+            {
+                "partner_id": cls.company.partner_id.id,
+                "bank_id": bank.id,
+                "acc_number": req.make_bank_account("044525187", "4070281076000012345"),
+            }
+        )
+        cls.env["tko.debtor"]._refresh()
+
+    def _print(self, report, claims):
+        """``(PDF words, HTML text)`` of the report rendered as the report controller renders
+        it for the lawyer (``/report/pdf``: the user's environment, his language). In-process:
+        under HttpCase the controller's wkhtmltopdf waits for the assets on the test cursor the
+        request holds. Without the assets, pdftotext of the test PDF loses digits and
+        punctuation: the words are read in the PDF, the figures in the HTML it is made of."""
+        reports = (
+            self.env["ir.actions.report"]
+            .with_user(self.lawyer)
+            .with_context(lang="ru_RU", force_report_rendering=True)
+        )
+        pdf, fmt = reports._render_qweb_pdf(report, claims.ids)
+        self.assertEqual(fmt, "pdf")
+        html = reports._render_qweb_html(report, claims.ids)[0].decode()
+        html = html[html.index("o_tko_letterhead") :]
+        text = " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).replace("\u00a0", " ").split())
+        return pdf_text(pdf), text.replace(" ,", ",")
+
+
+@tagged("post_install", "-at_install")
+class TestClaimPrint(LawyerCase):
+    """The claim PDF as the lawyer prints it: letterhead, number and date, tables."""
+
+    def test_claim_pdf_letterhead_and_tables(self):
+        report = "mobill_tko_claims.report_tko_claim"
+        as_lawyer = self.env(user=self.lawyer, context=dict(self.env.context, lang="ru_RU"))
+        claim = as_lawyer["tko.claim"].create(
+            {"account_id": self.accounts["unpaid"].id, "calc_date": "2025-01-01"}
+        )
+        claim.action_compute()
+        words, text = self._print(report, claim)
+        # the letterhead: the operator's requisites and bank account
+        for word in ("ИНН", "КПП", "ОГРН", "БИК", "Исх", "Лицевой счёт", "Расшифровка пеней"):
+            self.assertIn(word, words)
+        for expected in (
+            "ТКО-Тест",
+            "ИНН 9801045120",
+            "КПП 980101001",
+            "ОГРН 1189801004513",
+            "БИК 044525187",
+            "к/с 30101810700000000187",
+            "р/с 40702810",
+        ):
+            self.assertIn(expected, text)
+        # the outgoing number and date block, the addressee
+        self.assertIn(f"Исх. № {claim.name} от {claim.date_prepared:%d.%m.%Y}", text)
+        self.assertIn(f"Лицевой счёт № {self.accounts['unpaid'].name}", text)
+        # money and dates in Russian
+        self.assertIn("4 500,00 руб", text)
+        self.assertIn("10.12.2024", text)
+        self.assertNotIn("4,500.00", text)
+        # the claim on 01.05.2024: 03.2024 overdue for 21 days, no penalty yet (the first 30
+        # days are free for individuals): no empty penalty table nor its heading
+        early = as_lawyer["tko.claim"].create(
+            {"account_id": self.accounts["unpaid"].id, "calc_date": "2024-05-01"}
+        )
+        early.action_compute()
+        self.assertFalse(early.penalty_line_ids.filtered(lambda line: line.reason == "accrual"))
+        words, text = self._print(report, early)
+        self.assertIn("500,00 руб", text)
+        self.assertIn("ИНН 9801045120", text)
+        self.assertIn("ИНН", words)
+        self.assertNotIn("Расшифровка пеней", words)
+        self.assertNotIn("Расшифровка пеней", text)

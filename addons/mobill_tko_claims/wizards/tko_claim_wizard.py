@@ -23,6 +23,11 @@ class TkoClaimWizard(models.TransientModel):
             raise UserError(_("Choose the debtors first."))
         self.debtor_ids._check_debtor_access(LAWYER)
         check_rights(self.template_id)
+        # refused before any number is taken: nothing overdue, no claim
+        for model in ("tko.account", "tko.contract"):
+            targets = self.debtor_ids._targets(model)
+            if targets:
+                self.env["tko.claim"]._check_overdue(targets, self.calc_date)
         claims = self.env["tko.claim"].create(
             [
                 {

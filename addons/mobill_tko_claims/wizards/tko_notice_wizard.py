@@ -3,7 +3,7 @@ from odoo.addons.mobill_tko_base.tools.access import LAWYER, check_rights
 from odoo.exceptions import UserError
 
 from ..models.tko_notice import CHANNELS, NOTICE_KINDS
-from ..models.tko_notice_rule import DEFAULT_SMS
+from ..models.tko_notice_rule import default_sms
 
 
 class TkoNoticeWizard(models.TransientModel):
@@ -16,7 +16,7 @@ class TkoNoticeWizard(models.TransientModel):
     kind = fields.Selection(NOTICE_KINDS, required=True, default="notice")
     channel = fields.Selection(CHANNELS, required=True, default="email")
     subject = fields.Char(default=lambda self: _("Debt for waste management services"))
-    body = fields.Text("Text", default=DEFAULT_SMS, required=True)
+    body = fields.Text("Text", default=lambda self: default_sms(self.env), required=True)
     call_user_id = fields.Many2one("res.users", "Operator to call")
     provider_id = fields.Many2one("tko.sms.provider", "SMS gateway")
     send = fields.Boolean("Send at once", default=True)
