@@ -48,11 +48,10 @@ RULES = (
     ("Письмо должнику: долг более 1 000 ₽ дольше 60 дней", "letter", "person", 1000, 60),
     ("Звонок юридическому лицу: долг более 10 000 ₽ дольше 30 дней", "call", "business", 10000, 30),
 )
-# Legal entities are charged in the last months only: each month of a contract is an invoice
-# and each of its payments an accounting payment reconciled with the invoices, created one by
-# one by the billing module (about 0.3–0.5 s each), where individuals are charged, paid and
-# posted set-based. Three months keep the first `make run` within a few minutes.
-CONTRACT_MONTHS = 3
+# Legal entities are charged and paid over the same months as individuals: their invoices and
+# accounting payments are created and posted in batches by the billing module. A smaller number
+# here shortens the first `make run` on a slow machine.
+CONTRACT_MONTHS = 24
 
 
 class TkoDemoHistory(models.AbstractModel):
