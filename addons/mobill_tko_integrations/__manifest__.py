@@ -38,6 +38,9 @@
         "demo/fiscal_demo.xml",
         "demo/debt_registry_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["mobill_tko_integrations/static/tests/tours/*.js"],
+    },
     "installable": True,
     "application": False,
 }

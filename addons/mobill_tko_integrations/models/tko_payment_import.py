@@ -86,6 +86,9 @@ class TkoPaymentImport(models.Model):
         ],
         default="draft",
         required=True,
+        # set by the actions only: readonly, so that the form does not send its default on
+        # create (the protected fields mixin refuses a client's value of it)
+        readonly=True,
         tracking=True,
         index=True,
     )
@@ -276,7 +279,9 @@ class TkoPaymentImport(models.Model):
         result = registry.read_registry(data, profile)
         trailer = result.trailer
         number = trailer.order_number if trailer else ""
-        self.bank = profile.source
+        # the bank as people read it (the profile's name), not the source id of the keys
+        bank_name = self.profile_id.name or profile.source
+        self.bank = bank_name
         self.registry_number = number
         self.order_date = trailer.order_date if trailer else False
         expected = None
@@ -299,7 +304,7 @@ class TkoPaymentImport(models.Model):
                 "payer_inn": "",
                 "reference": p.operation_id or number,
                 "period": p.period,
-                "bank": profile.source,
+                "bank": bank_name,
                 "registry_number": number,
             }
             for p in result.records

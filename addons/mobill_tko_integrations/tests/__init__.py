@@ -9,4 +9,5 @@ from . import (
     test_payment_registry_report,
     test_payment_sftp,
     test_security,
+    test_ui,
 )

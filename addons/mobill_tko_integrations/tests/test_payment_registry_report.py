@@ -152,7 +152,18 @@ class TestPaymentRegistryReport(PaymentImportCase):
             "mobill_tko_integrations.action_report_payment_registry", wizard.ids
         )[0].decode()
         self.assertIn(self.cash.name, html)
-        self.assertIn("1 528.20", html)
+        self.assertIn("1,528.20", html)
+        # in Russian: «1 528,20» (a non-breaking space between the thousands), never a point
+        self.env["res.lang"]._activate_lang("ru_RU")
+        html_ru = (
+            Report.with_context(lang="ru_RU")
+            ._render_qweb_html(
+                "mobill_tko_integrations.action_report_payment_registry", wizard.ids
+            )[0]
+            .decode()
+        )
+        self.assertIn("1\xa0528,20", html_ru)
+        self.assertNotIn("528.20", html_ru)
         self.assertIn(self.registry_file.file_name or self.registry_file.name, html)
         pdf, fmt = Report.with_context(force_report_rendering=True)._render_qweb_pdf(
             "mobill_tko_integrations.action_report_payment_registry", wizard.ids

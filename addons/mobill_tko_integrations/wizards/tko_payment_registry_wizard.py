@@ -5,7 +5,7 @@ from odoo import _, api, fields, models
 from odoo.addons.mobill_tko_base.tools.access import check_rights
 from odoo.addons.mobill_tko_billing.models.tko_payment import CHANNELS
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, formatLang
 
 SOURCES = [
     ("manual", "Entered by staff"),
@@ -262,6 +262,10 @@ class TkoPaymentRegistryWizard(models.TransientModel):
             "total": total,
             "title": self._title(),
         }
+
+    def _fmt(self, value):
+        """An amount as the reader's language writes it («1 234,56» in Russian)."""
+        return formatLang(self.env, float(value or 0), digits=2)
 
     def _title(self):
         self.ensure_one()
