@@ -99,10 +99,15 @@ def review(browser, url: str, login: str, out: Path, forms: bool) -> None:
             line += " — opens as a dialog"
         if error:
             line += " — ERROR: " + json.dumps(error, ensure_ascii=False)[:300]
-        if forms and rows:
-            page.locator(".o_data_row").first.locator("td.o_data_cell").first.click()
-            settle(page, 1000)
-            page.screenshot(path=str(target / f"{base}-form.png"), full_page=True)
+        if forms and rows and not page.locator(".o_dialog").count():
+            try:
+                page.locator(".o_data_row").first.locator("td.o_data_cell").first.click(
+                    timeout=10000
+                )
+                settle(page, 1000)
+                page.screenshot(path=str(target / f"{base}-form.png"), full_page=True)
+            except Exception as exc:  # the next menu is still photographed
+                line += f" — form not opened: {str(exc).splitlines()[0][:120]}"
         index.append(line)
     (target / "index.txt").write_text("\n".join(index) + "\n")
     ctx.close()
