@@ -28,16 +28,13 @@ class TkoProtectedFieldsMixin(models.AbstractModel):
         return tuple(self._fields) if names == ALL_FIELDS else names
 
     def _tko_field_defaults(self, names):
-        """The values a new record gets for ``names`` by the fields' own defaults, computed
-        without the caller's context (a client's ``default_state`` proves nothing)."""
-        clean = self.with_context(
-            {k: v for k, v in self.env.context.items() if not k.startswith("default_")}
-        )
+        """The values a new record gets for ``names`` by the fields' own defaults (the
+        field's ``default``, not the caller's ``default_*`` context keys, which prove nothing)."""
         result = {}
         for name in names:
             field = self._fields[name]
-            value = field.default(clean) if field.default else False
-            result[name] = field.convert_to_write(field.convert_to_cache(value, clean), clean)
+            value = field.default(self) if field.default else False
+            result[name] = field.convert_to_write(field.convert_to_cache(value, self), self)
         return result
 
     @api.model_create_multi
