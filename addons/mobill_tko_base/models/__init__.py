@@ -2,6 +2,7 @@
 from . import dated_mixin
 from . import debt_mixin
 from . import protected_fields_mixin
+from . import people_search_mixin
 from . import tariff_zone
 from . import personal_data_access_log
 from . import address

@@ -6,7 +6,7 @@ from mobill_tko_core.errors import RequisiteError
 from mobill_tko_core.people_search import parse_people_query
 
 from ..tools import check_rights, raise_user_error
-from ..tools.people_search import address_domain, create_trigram_indexes, or_domains
+from ..tools.people_search import address_domain, or_domains
 
 CALC_METHODS = [
     ("residents", "By residents (or owners)"),
@@ -20,7 +20,12 @@ class TkoAccount(models.Model):
     _name = "tko.account"
     _description = "Personal account"
     _check_company_auto = True
-    _inherit = ["mail.thread", "mail.activity.mixin", "tko.debt.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "tko.debt.mixin",
+        "tko.people.search.mixin",
+    ]
     _order = "name"
 
     name = fields.Char(
@@ -67,9 +72,7 @@ class TkoAccount(models.Model):
     )
     document_ids = fields.One2many("tko.document", "account_id", "Documents")
     note = fields.Text()
-    tko_search = fields.Char(
-        "Number, owner or address", compute="_compute_tko_search", search="_search_tko_search"
-    )
+    tko_search = fields.Char("Number, owner or address")
 
     _sql_constraints = [
         (
@@ -78,19 +81,6 @@ class TkoAccount(models.Model):
             "This personal account number is already used.",
         ),
     ]
-
-    def init(self):
-        result = super().init()
-        create_trigram_indexes(self.env, self._table, ["name"])
-        return result
-
-    def _compute_tko_search(self):
-        self.tko_search = False
-
-    def _search_tko_search(self, operator, value):
-        if operator not in ("ilike", "=", "like") or not isinstance(value, str):
-            return [("name", operator, value)]
-        return self._tko_people_domain(value)
 
     @api.model
     def _tko_people_domain(self, text):

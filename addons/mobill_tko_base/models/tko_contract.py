@@ -5,7 +5,7 @@ from mobill_tko_core.people_search import parse_people_query
 
 from ..tools import check_protected_write, trusted
 from ..tools.access import ADMIN, OPERATOR, check_action
-from ..tools.people_search import address_domain, create_trigram_indexes, or_domains
+from ..tools.people_search import address_domain, or_domains
 
 # Written by the actions only (their checks), never by a client's write.
 PROTECTED_FIELDS = ("state",)
@@ -24,7 +24,12 @@ class TkoContract(models.Model):
     _name = "tko.contract"
     _description = "ТКО contract"
     _check_company_auto = True
-    _inherit = ["mail.thread", "mail.activity.mixin", "tko.debt.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "tko.debt.mixin",
+        "tko.people.search.mixin",
+    ]
     _order = "date_start desc, name"
 
     name = fields.Char(
@@ -58,9 +63,7 @@ class TkoContract(models.Model):
     )
     object_count = fields.Integer(compute="_compute_object_count")
     note = fields.Html()
-    tko_search = fields.Char(
-        "Number, consumer or address", compute="_compute_tko_search", search="_search_tko_search"
-    )
+    tko_search = fields.Char("Number, consumer or address")
 
     _sql_constraints = [
         (
@@ -69,19 +72,6 @@ class TkoContract(models.Model):
             "This contract number is already used.",
         ),
     ]
-
-    def init(self):
-        result = super().init()
-        create_trigram_indexes(self.env, self._table, ["name"])
-        return result
-
-    def _compute_tko_search(self):
-        self.tko_search = False
-
-    def _search_tko_search(self, operator, value):
-        if operator not in ("ilike", "=", "like") or not isinstance(value, str):
-            return [("name", operator, value)]
-        return self._tko_people_domain(value)
 
     @api.model
     def _tko_people_domain(self, text):
