@@ -1,8 +1,21 @@
+import subprocess
+import tempfile
 from datetime import date
 from decimal import Decimal
 
 from odoo import Command
 from odoo.tests import TransactionCase
+
+
+def pdf_text(content):
+    """The text of a PDF (``pdftotext -layout``), spaces of any kind made plain."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as pdf:
+        pdf.write(content)
+        pdf.flush()
+        text = subprocess.run(
+            ["pdftotext", "-layout", pdf.name, "-"], capture_output=True, check=True
+        ).stdout.decode()
+    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
 
 
 class BillingCase(TransactionCase):

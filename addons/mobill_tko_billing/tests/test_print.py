@@ -1,22 +1,9 @@
 import json
-import subprocess
-import tempfile
 from urllib.parse import quote, urlencode
 
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import BillingCase
-
-
-def pdf_text(content):
-    """The text of a PDF (``pdftotext -layout``), spaces of any kind made plain."""
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as pdf:
-        pdf.write(content)
-        pdf.flush()
-        text = subprocess.run(
-            ["pdftotext", "-layout", pdf.name, "-"], capture_output=True, check=True
-        ).stdout.decode()
-    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
+from .common import BillingCase, pdf_text
 
 
 @tagged("post_install", "-at_install")

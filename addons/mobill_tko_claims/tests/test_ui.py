@@ -1,9 +1,8 @@
 import re
-import subprocess
-import tempfile
 from html import unescape
 
 from odoo import Command
+from odoo.addons.mobill_tko_billing.tests.common import pdf_text
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from mobill_tko_core import requisites as req
@@ -36,17 +35,6 @@ class TestUi(HttpCase):
         self.start_tour("/web", "mobill_tko_claims_tour", login="admin")
         self.assertEqual(claim.stage, "sent")
         self.assertTrue(claim.date_sent)
-
-
-def pdf_text(content):
-    """The text of a PDF (``pdftotext -layout``), spaces of any kind made plain."""
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as pdf:
-        pdf.write(content)
-        pdf.flush()
-        text = subprocess.run(
-            ["pdftotext", "-layout", pdf.name, "-"], capture_output=True, check=True
-        ).stdout.decode()
-    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
 
 
 class LawyerCase(ClaimsCase):
