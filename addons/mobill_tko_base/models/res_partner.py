@@ -91,6 +91,12 @@ class ResPartner(models.Model):
         currency_field="tko_currency_id",
         help="Current debt of all the consumer's personal accounts and contracts.",
     )
+    tko_overpayment_total = fields.Monetary(
+        "Overpayment",
+        compute="_compute_tko_debt_total",
+        currency_field="tko_currency_id",
+        help="Paid beyond the charges of all the consumer's accounts and contracts.",
+    )
     # the one search for people (Consumers menu): name, account or contract number, address
     # fragment, INN, phone, e-mail; see mobill_tko_core.people_search
     tko_search = fields.Char(
@@ -153,6 +159,7 @@ class ResPartner(models.Model):
             rec.tko_debt_total = sum(rec.tko_account_ids.mapped("debt")) + sum(
                 rec.tko_contract_ids.mapped("debt")
             )
+            rec.tko_overpayment_total = max(-rec.tko_debt_total, 0.0)
 
     def get_formview_id(self, access_uid=None):
         """A link to a consumer or a management company (an account's consumer, a contract's)

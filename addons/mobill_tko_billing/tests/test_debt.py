@@ -27,6 +27,7 @@ class TestDebt(BillingCase):
             }
         )
         self.assertEqual(payment.partner_id, acc.partner_id)
+        self.assertTrue(payment.name.startswith("PAY/2025/"), "numbered in its booking year")
         # a draft payment does not count
         self.assertAlmostEqual(debt(self.d("2025-05-10"))[acc.id], 217.53)
         payment.action_post()
@@ -53,8 +54,20 @@ class TestDebt(BillingCase):
         self.assertAlmostEqual(debt(self.d("2025-05-31"))[acc.id], 235.06)
         self.assertFalse(payment.allocation_ids)
         # the current debt on the form comes from the ledger too
-        acc.invalidate_recordset(["debt"])
+        acc.invalidate_recordset(["debt", "overpayment"])
         self.assertAlmostEqual(acc.debt, 235.06)
+        self.assertEqual(acc.overpayment, 0)
+        # paid beyond the charges: the form shows an overpayment, not a negative debt
+        self.env["tko.payment"].create(
+            {"account_id": acc.id, "amount": 300, "date_paid": "2025-05-25"}
+        ).action_post()
+        acc.invalidate_recordset(["debt", "overpayment"])
+        self.assertAlmostEqual(acc.debt, -64.94)
+        self.assertAlmostEqual(acc.overpayment, 64.94)
+        acc.partner_id.invalidate_recordset(["tko_debt_total", "tko_overpayment_total"])
+        self.assertEqual(acc.partner_id.tko_account_ids, acc)
+        self.assertAlmostEqual(acc.partner_id.tko_debt_total, -64.94)
+        self.assertAlmostEqual(acc.partner_id.tko_overpayment_total, 64.94)
 
     def test_contract_debt(self):
         period = self.period("2025-05-01")
