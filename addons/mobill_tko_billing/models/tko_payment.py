@@ -96,7 +96,15 @@ class TkoPayment(models.Model):
             if vals.get("state", "draft") != "draft":
                 check_protected_write(self, vals, PROTECTED_FIELDS)
             if not vals.get("name") or vals["name"] == _("New"):
-                vals["name"] = self.env["ir.sequence"].next_by_code("tko.payment") or "/"
+                # numbered in the year the payment is booked (a late-registered payment of
+                # December keeps its year's number)
+                day = vals.get("date_booked") or vals.get("date_paid")
+                vals["name"] = (
+                    self.env["ir.sequence"]
+                    .with_context(ir_sequence_date=day)
+                    .next_by_code("tko.payment")
+                    or "/"
+                )
             if not vals.get("partner_id"):
                 if vals.get("account_id"):
                     vals["partner_id"] = (
