@@ -76,6 +76,13 @@ class ResCompany(models.Model):
     )
     tko_sms_provider_id = fields.Many2one("tko.sms.provider", "SMS gateway")
     tko_letter_reminder_days = fields.Integer("Remind of answers due in (days)", default=3)
+    tko_appeal_answer_days = fields.Integer(
+        "Answer appeals within (days)",
+        default=30,
+        help="Days from the registration of a consumer's written appeal to its answer deadline "
+        "(the operator's rules; 30 days as the law on citizens' appeals 59-ФЗ sets for public "
+        "bodies).",
+    )
 
     @api.constrains("tko_penalty_due_day", "tko_penalty_due_months_after")
     def _check_tko_penalty_settings(self):

@@ -45,6 +45,9 @@ class ResConfigSettings(models.TransientModel):
     tko_letter_reminder_days = fields.Integer(
         related="company_id.tko_letter_reminder_days", readonly=False
     )
+    tko_appeal_answer_days = fields.Integer(
+        related="company_id.tko_appeal_answer_days", readonly=False
+    )
 
     def action_tko_refresh_rates(self):
         self.ensure_one()

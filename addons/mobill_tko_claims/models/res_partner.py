@@ -1,4 +1,7 @@
-from odoo import fields, models
+import datetime as dt
+
+from odoo import _, fields, models
+from odoo.addons.mobill_tko_base.tools.access import OPERATOR, check_group, check_rights
 
 
 class ResPartner(models.Model):
@@ -13,3 +16,27 @@ class ResPartner(models.Model):
     tko_claim_ids = fields.One2many("tko.claim", "partner_id", "Claims")
     tko_notice_ids = fields.One2many("tko.notice", "partner_id", "Notices")
     tko_letter_ids = fields.One2many("tko.letter", "partner_id", "Letters")
+
+    def action_tko_new_appeal(self):
+        """Open a new incoming letter (an appeal) of this consumer, with its answer deadline."""
+        self.ensure_one()
+        check_group(self.env, OPERATOR)
+        check_rights(self)
+        check_rights(self.env["tko.letter"], "create")
+        account = self.tko_account_ids[:1]
+        today = fields.Date.context_today(self)
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("New appeal"),
+            "res_model": "tko.letter",
+            "view_mode": "form",
+            "target": "current",
+            "context": {
+                "default_partner_id": self.id,
+                "default_direction": "in",
+                "default_kind": "request",
+                "default_account_id": account.id,
+                "default_answer_deadline": today
+                + dt.timedelta(days=self.env.company.tko_appeal_answer_days),
+            },
+        }

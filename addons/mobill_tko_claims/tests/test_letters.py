@@ -1,6 +1,7 @@
 import datetime as dt
 
-from odoo.tests import tagged
+from odoo.exceptions import AccessError
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import ClaimsCase
 
@@ -59,6 +60,44 @@ class TestLetters(ClaimsCase):
         )
         self.assertIn(answer.name, html)
         self.assertIn("15/3", html)
+
+    def test_appeal_from_the_consumer_form(self):
+        """«Зарегистрировать обращение» on the consumer form opens an incoming request of this
+        consumer, on its account, due in the company's answer days; the appeal then shows on the
+        consumer's «Обращения и письма» tab. A reader may see it but not register one."""
+        self.company.tko_appeal_answer_days = 12
+        partner = self.partners["unpaid"]
+        operator = new_test_user(
+            self.env,
+            login="appeal_operator",
+            groups="mobill_tko_base.group_tko_operator",
+            company_id=self.company.id,
+            company_ids=[(6, 0, self.company.ids)],
+        )
+        action = partner.with_user(operator).action_tko_new_appeal()
+        self.assertEqual(action["res_model"], "tko.letter")
+        with Form(
+            self.env["tko.letter"].with_user(operator).with_context(**action["context"])
+        ) as form:
+            form.subject = "Прошу пересчитать плату за январь"
+        appeal = form.save()
+        self.assertEqual(appeal.direction, "in")
+        self.assertEqual(appeal.kind, "request")
+        self.assertEqual(appeal.partner_id, partner)
+        self.assertEqual(appeal.account_id, self.accounts["unpaid"])
+        self.assertEqual(appeal.answer_deadline, self.today() + dt.timedelta(days=12))
+        self.assertTrue(appeal.needs_answer)
+        self.assertIn(appeal, partner.tko_letter_ids)
+        reader = new_test_user(
+            self.env,
+            login="appeal_reader",
+            groups="mobill_tko_base.group_tko_readonly",
+            company_id=self.company.id,
+            company_ids=[(6, 0, self.company.ids)],
+        )
+        self.assertIn(appeal, partner.with_user(reader).tko_letter_ids)
+        with self.assertRaises(AccessError):
+            partner.with_user(reader).action_tko_new_appeal()
 
     def test_letters_to_a_group(self):
         debtors = self.env["tko.debtor"].search([("company_id", "=", self.company.id)])
