@@ -35,6 +35,7 @@
             "mobill_tko_base/static/src/people_search/people_search.js",
             "mobill_tko_base/static/src/people_search/people_search.xml",
             "mobill_tko_base/static/src/people_search/people_search.scss",
+            "mobill_tko_base/static/src/dialogs/dialog_buttons.xml",
         ],
         "web.assets_tests": ["mobill_tko_base/static/tests/tours/*.js"],
     },

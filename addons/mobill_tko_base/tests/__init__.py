@@ -8,4 +8,5 @@ from . import (
     test_security_groups,
     test_translations,
     test_ui,
+    test_web_labels,
 )
