@@ -158,17 +158,50 @@ class TestClaimsAsLawyer(LawyerCase, HttpCase):
     browser_size = "1440,900"  # see TestUi
 
     def test_prepare_a_claim_for_an_overdue_debt(self):
-        """Debtors › the one who never paid › Prepare a claim › Prepare: a claim for
+        """Claims work › Debtors › the one who never paid › Prepare a claim › Prepare: a claim for
         the whole overdue debt (ten months of 2024, 500 each)."""
         account = self.accounts["unpaid"]
-        self.start_tour(
-            "/web#action=mobill_tko_claims.tko_debtor_action",
-            "mobill_tko_claims_lawyer_tour",
-            login="claims_lawyer",
-        )
+        self.start_tour("/web", "mobill_tko_claims_lawyer_tour", login="claims_lawyer")
         claim = self.env["tko.claim"].search([("account_id", "=", account.id)])
         self.assertEqual(len(claim), 1)
         self.assertEqual(claim.debt_amount, 5000.0)
         self.assertEqual(claim.user_id, self.lawyer)
         self.assertEqual(claim.stage, "prepared")
         self.assertGreater(claim.penalty_amount, 0)
+
+
+@tagged("post_install", "-at_install")
+class TestManagerFirstDay(LawyerCase, HttpCase):
+    """The read-only manager's first day in the browser: the month, the debtors, the claims, a
+    consumer found by address; he sees everything and can change nothing."""
+
+    browser_size = "1440,900"  # see TestUi
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # the demo's «manager»: the read-only group only
+        cls.manager = new_test_user(
+            cls.env,
+            "claims_manager",
+            groups="mobill_tko_base.group_tko_readonly",
+            lang="ru_RU",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+        # a claim in progress, prepared by the lawyer for the whole overdue debt
+        cls.claim = (
+            cls.env["tko.claim"]
+            .with_user(cls.lawyer)
+            .create({"account_id": cls.accounts["unpaid"].id})
+        )
+        cls.claim.action_compute()
+
+    def test_manager_checks_the_month(self):
+        """Billing › Periods › 12.2024 (open, its totals); Claims work › Debtors filtered to
+        debts over 10 000; Claims and lawsuits; the quick search «Садовая, д. 2» › the consumer."""
+        self.assertEqual(self.claim.debt_amount, 5000.0)
+        self.start_tour("/web", "mobill_tko_claims_manager_tour", login="claims_manager")
+        # he looked and changed nothing
+        self.assertEqual(self.open_period.state, "open")
+        self.assertEqual(self.claim.stage, "prepared")

@@ -1,4 +1,5 @@
 /** @odoo-module **/
+import {openTkoMenu} from "@mobill_tko_base/../tests/tours/tko_tour_steps";
 import {registry} from "@web/core/registry";
 
 // An operator opens MoBill-TKO from the applications menu, goes to Registry > Consumers,
@@ -7,22 +8,7 @@ registry.category("web_tour.tours").add("mobill_tko_base_open_app", {
     test: true,
     url: "/web",
     steps: () => [
-        {
-            content: "Open the applications menu",
-            trigger: ".o_navbar_apps_menu button",
-        },
-        {
-            content: "Open the MoBill-TKO application",
-            trigger: '.o_app[data-menu-xmlid="mobill_tko_base.menu_root"]',
-        },
-        {
-            content: "Open the Registry menu",
-            trigger: '.o_main_navbar [data-menu-xmlid="mobill_tko_base.menu_registry"]',
-        },
-        {
-            content: "Open Consumers",
-            trigger: '.dropdown-item[data-menu-xmlid="mobill_tko_base.menu_consumers"]',
-        },
+        ...openTkoMenu("mobill_tko_base.menu_registry", "mobill_tko_base.menu_consumers"),
         {
             content: "Create a consumer",
             trigger: ".o_list_button_add",
@@ -56,22 +42,7 @@ registry.category("web_tour.tours").add("mobill_tko_base_residents_from_date", {
     test: true,
     url: "/web",
     steps: () => [
-        {
-            content: "Open the applications menu",
-            trigger: ".o_navbar_apps_menu button",
-        },
-        {
-            content: "Open the MoBill-TKO application",
-            trigger: '.o_app[data-menu-xmlid="mobill_tko_base.menu_root"]',
-        },
-        {
-            content: "Open the Registry menu",
-            trigger: '.o_main_navbar [data-menu-xmlid="mobill_tko_base.menu_registry"]',
-        },
-        {
-            content: "Open Consumers",
-            trigger: '.dropdown-item[data-menu-xmlid="mobill_tko_base.menu_consumers"]',
-        },
+        ...openTkoMenu("mobill_tko_base.menu_registry", "mobill_tko_base.menu_consumers"),
         {
             content: "Type an address fragment into the search",
             trigger: ".o_searchview_input",
@@ -104,6 +75,8 @@ registry.category("web_tour.tours").add("mobill_tko_base_residents_from_date", {
             trigger: "div[name=characteristic_ids] .o_field_x2many_list_row_add a",
         },
         {
+            // the object's form has its own «kind»: wait for the dialog's. in_modal: false
+            // searches the whole page, so this trigger may name the dialog (.modal) itself
             content: "The dialog of the new version is open",
             trigger: ".modal .o_form_view .o_field_widget[name=kind] select",
             in_modal: false,

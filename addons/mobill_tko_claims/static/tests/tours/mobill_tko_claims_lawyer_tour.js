@@ -1,12 +1,14 @@
 /** @odoo-module **/
+import {openTkoMenu} from "@mobill_tko_base/../tests/tours/tko_tour_steps";
 import {registry} from "@web/core/registry";
 
-// A lawyer's first-day task: in the debtors' registry open the debtor who never paid,
-// prepare a claim for the overdue debt, and see it among the claims.
+// A lawyer's first-day task: in the debtors' registry (Claims work › Debtors) open the debtor
+// who never paid, prepare a claim for the overdue debt, and see it among the claims.
 registry.category("web_tour.tours").add("mobill_tko_claims_lawyer_tour", {
     test: true,
-    url: "/web#action=mobill_tko_claims.tko_debtor_action",
+    url: "/web",
     steps: () => [
+        ...openTkoMenu("mobill_tko_claims.menu_claims", "mobill_tko_claims.menu_claims_debtors"),
         {
             // wait for the registry's own column
             content: "The debtors' registry is shown",

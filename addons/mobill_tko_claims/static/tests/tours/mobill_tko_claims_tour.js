@@ -1,4 +1,5 @@
 /** @odoo-module **/
+import {openTkoMenu} from "@mobill_tko_base/../tests/tours/tko_tour_steps";
 import {registry} from "@web/core/registry";
 
 // A lawyer goes through Claims work: the debtors' registry, then a claim moved to its next
@@ -7,35 +8,15 @@ registry.category("web_tour.tours").add("mobill_tko_claims_tour", {
     test: true,
     url: "/web",
     steps: () => [
-        {
-            content: "Open the applications menu",
-            trigger: ".o_navbar_apps_menu button",
-        },
-        {
-            content: "Open the MoBill-TKO application",
-            trigger: '.o_app[data-menu-xmlid="mobill_tko_base.menu_root"]',
-        },
-        {
-            content: "Open Claims work",
-            trigger: '.o_main_navbar [data-menu-xmlid="mobill_tko_claims.menu_claims"]',
-        },
-        {
-            content: "Open the debtors' registry",
-            trigger: '.dropdown-item[data-menu-xmlid="mobill_tko_claims.menu_claims_debtors"]',
-        },
+        ...openTkoMenu("mobill_tko_claims.menu_claims", "mobill_tko_claims.menu_claims_debtors"),
         {
             content: "The registry is shown",
             trigger: ".o_list_view, .o_view_nocontent",
             isCheck: true,
         },
-        {
-            content: "Open Claims work again",
-            trigger: '.o_main_navbar [data-menu-xmlid="mobill_tko_claims.menu_claims"]',
-        },
-        {
-            content: "Open the claims",
-            trigger: '.dropdown-item[data-menu-xmlid="mobill_tko_claims.menu_claims_claims"]',
-        },
+        ...openTkoMenu("mobill_tko_claims.menu_claims", "mobill_tko_claims.menu_claims_claims", {
+            fromApps: false,
+        }),
         {
             content: "Open the tour's claim",
             trigger: ".o_data_row td:contains('Тур Туров')",
@@ -49,14 +30,11 @@ registry.category("web_tour.tours").add("mobill_tko_claims_tour", {
             trigger: ".o_statusbar_status button.o_arrow_button_current[data-value=sent]",
             isCheck: true,
         },
-        {
-            content: "Open Claims work once more",
-            trigger: '.o_main_navbar [data-menu-xmlid="mobill_tko_claims.menu_claims"]',
-        },
-        {
-            content: "Open the mass penalty runs",
-            trigger: '.dropdown-item[data-menu-xmlid="mobill_tko_claims.menu_claims_penalty_runs"]',
-        },
+        ...openTkoMenu(
+            "mobill_tko_claims.menu_claims",
+            "mobill_tko_claims.menu_claims_penalty_runs",
+            {fromApps: false}
+        ),
         {
             content: "Create a run",
             trigger: ".o_list_button_add",

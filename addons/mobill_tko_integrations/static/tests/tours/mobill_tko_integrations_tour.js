@@ -1,4 +1,5 @@
 /** @odoo-module **/
+import {openTkoMenu} from "@mobill_tko_base/../tests/tours/tko_tour_steps";
 import {registry} from "@web/core/registry";
 
 // The accountant's first day: a bank registry arrived; import it from the screen and see the
@@ -37,23 +38,10 @@ registry.category("web_tour.tours").add("mobill_tko_integrations_import_tour", {
     test: true,
     url: "/web",
     steps: () => [
-        {
-            content: "Open the applications menu",
-            trigger: ".o_navbar_apps_menu button",
-        },
-        {
-            content: "Open the MoBill-TKO application",
-            trigger: '.o_app[data-menu-xmlid="mobill_tko_base.menu_root"]',
-        },
-        {
-            content: "Open Payments",
-            trigger: '.o_main_navbar [data-menu-xmlid="mobill_tko_billing.menu_payments"]',
-        },
-        {
-            content: "Open the payment imports",
-            trigger:
-                '.dropdown-item[data-menu-xmlid="mobill_tko_integrations.menu_payment_imports"]',
-        },
+        ...openTkoMenu(
+            "mobill_tko_billing.menu_payments",
+            "mobill_tko_integrations.menu_payment_imports"
+        ),
         {
             content: "The list of imports is shown (not the application's first screen)",
             trigger: ".o_list_view th[data-name=registry_number]",
