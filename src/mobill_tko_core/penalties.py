@@ -56,6 +56,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, NamedTuple
 
+from mobill_tko_core.due_dates import due_date_for
 from mobill_tko_core.errors import CoreError
 from mobill_tko_core.money import to_decimal
 from mobill_tko_core.rates import RateError, RateTable
@@ -448,14 +449,6 @@ def _opt_outs(value) -> frozenset:
     if isinstance(value, str):
         return frozenset({value})
     return frozenset(value)
-
-
-def due_date_for(period: date, due_day: int = 10, months_after: int = 1) -> date:
-    """Due date of a monthly charge: ``due_day`` of the month ``months_after`` the billed month
-    (clipped to the month's length)."""
-    m = period.month - 1 + months_after
-    y, m = period.year + m // 12, m % 12 + 1
-    return date(y, m, min(due_day, calendar.monthrange(y, m)[1]))
 
 
 def _month_end(period: date) -> date:

@@ -2,6 +2,7 @@
 from . import res_company
 from . import res_company_payment_accounting
 from . import tko_job_watch_mixin
+from . import tko_due_date
 from . import tko_billing_period
 from . import tko_charge
 from . import tko_charge_run_error

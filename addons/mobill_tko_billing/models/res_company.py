@@ -1,5 +1,5 @@
-from odoo import _, fields, models
-from odoo.exceptions import UserError
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
 
 #: default accounts of the OCA chart of accounts of Russia (l10n_ru), by code
 DEFAULT_ACCOUNTS = {
@@ -43,6 +43,19 @@ class ResCompany(models.Model):
     tko_product_id = fields.Many2one(
         "product.product", "Service", help="The service on the invoices of legal entities."
     )
+    # the due date of a month's charge (mobill_tko_core.due_dates): a contract's payment
+    # condition may set its own day
+    tko_due_day = fields.Integer(
+        "Due day",
+        default=10,
+        help="Day of the month after the billed month by which a charge is due, when the "
+        "contract's payment condition does not set its own (ЖК РФ ст. 155 ч. 1: the 10th).",
+    )
+    tko_due_months_after = fields.Integer(
+        "Due month offset",
+        default=1,
+        help="The charge is due in this month after the billed month (1: the next month).",
+    )
     tko_billing_partitions = fields.Integer(
         "Parallel parts of a mass run",
         default=2,
@@ -81,6 +94,14 @@ class ResCompany(models.Model):
             "mobill_tko_base.norm_category_area", raise_if_not_found=False
         ),
     )
+
+    @api.constrains("tko_due_day", "tko_due_months_after")
+    def _check_tko_due_date(self):
+        for rec in self:
+            if not 1 <= rec.tko_due_day <= 31:
+                raise ValidationError(_("The due day must be between 1 and 31."))
+            if rec.tko_due_months_after < 0:
+                raise ValidationError(_("The due month offset cannot be negative."))
 
     def _tko_billing_setup(self):
         """Accounts, journals, VAT taxes and the service for billing, where not set yet."""

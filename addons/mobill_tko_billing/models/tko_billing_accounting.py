@@ -244,11 +244,9 @@ class TkoBillingAccounting(models.AbstractModel):
                     }
                 )
             )
-        condition = contract.conditions_at(period.date_end)
-        due_day = condition.due_day or 10
-        nxt = fields.Date.add(period.date_start, months=1)
-        last = fields.Date.end_of(nxt, "month").day
-        due = nxt.replace(day=min(due_day, last))
+        due = self.env["tko.due.date"]._getter(company, contract.ids)(
+            period.date_start, contract.id
+        )
         return {
             "move_type": "out_invoice" if sign > 0 else "out_refund",
             "partner_id": contract.partner_id.id,

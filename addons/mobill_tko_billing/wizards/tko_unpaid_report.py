@@ -9,10 +9,6 @@ from odoo.tools import SQL
 from psycopg2.extras import execute_values
 
 from mobill_tko_core.money import round_money
-from mobill_tko_core.penalties import due_date_for
-
-#: Housing Code art. 155: individuals pay by the 10th of the month after the billed one.
-INDIVIDUAL_DUE_DAY = 10
 
 
 class TkoUnpaidReport(models.TransientModel):
@@ -64,6 +60,8 @@ class TkoUnpaidReport(models.TransientModel):
     def _selected(self, key):
         """``{id: (partner id, zone id)}`` of the accounts or contracts the filters keep."""
         self.ensure_one()
+        for model in ("tko.account", "tko.contract", "tko.contract.line", "tko.object"):
+            self.env[model].flush_model()
         zones = self.zone_ids.ids
         if key == "account_id":
             query = SQL(
@@ -91,27 +89,6 @@ class TkoUnpaidReport(models.TransientModel):
         self.env.cr.execute(query)
         return {rid: (partner, zone) for rid, partner, zone in self.env.cr.fetchall()}
 
-    def _contract_due_days(self, ids):
-        """``{contract id: [(date_from, date_to, due_day)]}`` of the payment conditions."""
-        self.env.cr.execute(
-            """SELECT contract_id, date_from, date_to, due_day FROM tko_contract_condition
-                WHERE contract_id = ANY(%s) ORDER BY contract_id, date_from NULLS FIRST""",
-            [list(ids)],
-        )
-        result = {}
-        for cid, start, end, day in self.env.cr.fetchall():
-            result.setdefault(cid, []).append((start, end, day))
-        return result
-
-    @staticmethod
-    def _due_day(conditions, day):
-        """The due day of the condition in force on ``day`` (the last one starting by then)."""
-        found = None
-        for start, end, due_day in conditions or ():
-            if (not start or start <= day) and (not end or end >= day):
-                found = due_day
-        return found or INDIVIDUAL_DUE_DAY
-
     def _charge_rows(self):
         """Tuples of the unpaid periods, ready to insert."""
         self.ensure_one()
@@ -128,20 +105,16 @@ class TkoUnpaidReport(models.TransientModel):
             if not selected:
                 continue
             balances = Payment._tko_balance_by_period(key, list(selected), self.date_at)
-            conditions = self._contract_due_days(balances) if key == "contract_id" else {}
+            due_date_of = self.env["tko.due.date"]._getter(
+                self.company_id, list(balances) if key == "contract_id" else ()
+            )
             for rid, periods in balances.items():
                 partner, zone = selected[rid]
                 for p in periods:
                     due = round_money(p["due"])
                     if due <= 0 or (minimum > 0 and due < minimum):
                         continue
-                    period_end = fields.Date.end_of(p["date_start"], "month")
-                    due_day = (
-                        self._due_day(conditions.get(rid), period_end)
-                        if key == "contract_id"
-                        else INDIVIDUAL_DUE_DAY
-                    )
-                    due_date = due_date_for(p["date_start"], due_day)
+                    due_date = due_date_of(p["date_start"], rid if key == "contract_id" else None)
                     days = max((self.date_at - due_date).days, 0)
                     if self.overdue_days and days <= self.overdue_days:
                         continue

@@ -1,5 +1,4 @@
-from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo import fields, models
 
 from mobill_tko_core import penalties as core_penalties
 
@@ -28,13 +27,6 @@ class ResCompany(models.Model):
     tko_penalty_rate_basis_legal = fields.Selection(
         RATE_BASES, "Rate basis (legal entities)", default="calculation", required=True
     )
-    tko_penalty_due_day = fields.Integer(
-        "Due day",
-        default=10,
-        help="Day of the month after the billed month by which a charge is due, when the "
-        "ledger or the contract does not give a due date.",
-    )
-    tko_penalty_due_months_after = fields.Integer("Due month offset", default=1)
     tko_penalty_obligation_date = fields.Selection(
         [("period_end", "Last day of the billed month"), ("due_date", "Due date")],
         "Obligation arises on (ПП 497)",
@@ -84,14 +76,6 @@ class ResCompany(models.Model):
         "bodies).",
     )
 
-    @api.constrains("tko_penalty_due_day", "tko_penalty_due_months_after")
-    def _check_tko_penalty_settings(self):
-        for rec in self:
-            if not 1 <= rec.tko_penalty_due_day <= 31:
-                raise ValidationError(_("The due day must be between 1 and 31."))
-            if rec.tko_penalty_due_months_after < 0:
-                raise ValidationError(_("The due month offset cannot be negative."))
-
     def _tko_penalty_rules(self, consumer, rate_table=None):
         """The core's :class:`PenaltyRules` for ``consumer`` (``individual`` or ``legal``) with
         this company's conventions and rate history."""
@@ -99,8 +83,8 @@ class ResCompany(models.Model):
         rates = rate_table or self.env["tko.rate"]._penalty_rate_table(self)
         common = {
             "payment_day_included": self.tko_penalty_payment_day_included,
-            "due_day": self.tko_penalty_due_day or 10,
-            "due_months_after": self.tko_penalty_due_months_after,
+            "due_day": self.tko_due_day,
+            "due_months_after": self.tko_due_months_after,
             "obligation_date": self.tko_penalty_obligation_date or "period_end",
         }
         if consumer == "legal":

@@ -19,10 +19,8 @@ class ResConfigSettings(models.TransientModel):
     tko_penalty_rate_basis_legal = fields.Selection(
         related="company_id.tko_penalty_rate_basis_legal", readonly=False
     )
-    tko_penalty_due_day = fields.Integer(related="company_id.tko_penalty_due_day", readonly=False)
-    tko_penalty_due_months_after = fields.Integer(
-        related="company_id.tko_penalty_due_months_after", readonly=False
-    )
+    tko_due_day = fields.Integer(related="company_id.tko_due_day", readonly=False)
+    tko_due_months_after = fields.Integer(related="company_id.tko_due_months_after", readonly=False)
     tko_penalty_obligation_date = fields.Selection(
         related="company_id.tko_penalty_obligation_date", readonly=False
     )

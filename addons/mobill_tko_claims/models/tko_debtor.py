@@ -28,13 +28,8 @@ WITH months AS (
 dues AS (
     SELECT m.*,
            sum(m.principal) OVER (PARTITION BY m.key ORDER BY m.period) AS cum_principal,
-           (n.next_month + (LEAST(COALESCE(co.tko_penalty_due_day, 10),
-                EXTRACT(day FROM n.next_month + interval '1 month' - interval '1 day')::int)
-                - 1))::date AS due_date
-      FROM months m JOIN res_company co ON co.id = m.company_id,
-           LATERAL (SELECT (m.period + make_interval(
-                               months => COALESCE(co.tko_penalty_due_months_after, 1)))::date
-                           AS next_month) n),
+           {due_date} AS due_date
+      FROM months m JOIN res_company co ON co.id = m.company_id{condition_join}),
 paid AS (
     SELECT COALESCE(account_id * 2, contract_id * 2 + 1) AS key, sum(amount) AS paid,
            max(date_paid) AS last_paid
@@ -165,6 +160,20 @@ class TkoDebtor(models.Model):
     last_claim_id = fields.Many2one("tko.claim", "Last claim", readonly=True)
     as_of = fields.Date("Registry as of", readonly=True)
 
+    @api.model
+    def _debtor_query(self):
+        """The registry's query, with the due dates of :class:`tko.due.date` (contracts: their
+        payment condition in force at the month's end, else the company's day)."""
+        Due = self.env["tko.due.date"]
+        return DEBTOR_QUERY.format(
+            due_date=Due._sql("m.period", "due_cond.due_day", "co"),
+            condition_join=Due._sql_condition_join(
+                "(m.key - 1) / 2",
+                "(m.period + interval '1 month' - interval '1 day')::date",
+                guard="(m.key & 1) = 1",
+            ),
+        )
+
     def init(self):
         # called by the registry (as superuser) when the module loads; never by a client
         if not self.env.su:
@@ -174,7 +183,7 @@ class TkoDebtor(models.Model):
             SQL(
                 "CREATE MATERIALIZED VIEW %s AS (%s) WITH NO DATA",
                 SQL.identifier(self._table),
-                SQL(DEBTOR_QUERY),
+                SQL(self._debtor_query()),
             )
         )
         self.env.cr.execute(SQL("CREATE UNIQUE INDEX ON %s (id)", SQL.identifier(self._table)))

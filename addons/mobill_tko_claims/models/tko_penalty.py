@@ -33,24 +33,17 @@ PROTECTED_FIELDS = (
     "has_breakdown",
 )
 
-# Monthly debts by booking period (penalties excluded) with their due dates: contracts take the
-# due day of their payment condition in force at the month's end, the company's otherwise.
+# Monthly debts by booking period (penalties excluded) with their due dates (the rule of
+# mobill_tko_core.due_dates through tko.due.date: a contract's condition in force at the month's
+# end, else the company's day).
 DEBT_QUERY = """
-    SELECT d.rid, d.period, d.amount,
-           (d.next_month + (LEAST(COALESCE(cond.due_day, %(due_day)s),
-                                  EXTRACT(day FROM d.next_month + interval '1 month'
-                                                   - interval '1 day')::int) - 1))::date
+    SELECT d.rid, d.period, d.amount, {due_date}
       FROM (SELECT c.{col} AS rid, p.date_start AS period, p.date_end,
-                   sum(c.amount_total) AS amount,
-                   (p.date_start + make_interval(months => %(months)s))::date AS next_month
+                   sum(c.amount_total) AS amount
               FROM tko_charge c JOIN tko_billing_period p ON p.id = c.period_id
              WHERE c.{col} = ANY(%(ids)s) AND c.kind <> 'penalty' AND p.date_start <= %(calc)s
              GROUP BY c.{col}, p.date_start, p.date_end) d
-      LEFT JOIN LATERAL (
-            SELECT cc.due_day FROM tko_contract_condition cc
-             WHERE %(contracts)s AND cc.contract_id = d.rid AND cc.date_from <= d.date_end
-               AND (cc.date_to IS NULL OR cc.date_to >= d.date_end)
-             ORDER BY cc.date_from DESC LIMIT 1) cond ON TRUE
+      JOIN res_company co ON co.id = %(company)s{condition_join}
      ORDER BY d.rid, d.period
 """
 
@@ -164,12 +157,19 @@ class TkoPenalty(models.Model):
         params = {
             "ids": list(ids),
             "calc": calc_date,
-            "due_day": company.tko_penalty_due_day or 10,
-            "months": company.tko_penalty_due_months_after,
-            "contracts": model == "tko.contract",
+            "company": company.id,
         }
         cr = self.env.cr
-        debts = penalty_io.parse_debts(penalty_io.copy_rows(cr, DEBT_QUERY.format(col=col), params))
+        Due = self.env["tko.due.date"]
+        contracts = model == "tko.contract"
+        debt_query = DEBT_QUERY.format(
+            col=col,
+            due_date=Due._sql(
+                "d.period", "due_cond.due_day" if contracts else "NULL::integer", "co"
+            ),
+            condition_join=Due._sql_condition_join("d.rid", "d.date_end") if contracts else "",
+        )
+        debts = penalty_io.parse_debts(penalty_io.copy_rows(cr, debt_query, params))
         payments = penalty_io.parse_payments(
             penalty_io.copy_rows(cr, PAYMENT_QUERY.format(col=col), params)
         )

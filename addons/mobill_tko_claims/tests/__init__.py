@@ -2,6 +2,7 @@ from . import (
     test_claims,
     test_debtors,
     test_demo_history,
+    test_due_dates,
     test_letters,
     test_notices,
     test_penalties,

@@ -73,8 +73,8 @@ class ClaimsCase(TransactionCase):
                 "tko_penalty_payment_day_included": True,
                 "tko_penalty_rate_basis_individual": "payment",
                 "tko_penalty_rate_basis_legal": "calculation",
-                "tko_penalty_due_day": 10,
-                "tko_penalty_due_months_after": 1,
+                "tko_due_day": 10,
+                "tko_due_months_after": 1,
                 "email": "claims@tko-test.example",
             }
         )

@@ -176,10 +176,10 @@ class TestDebtors(ClaimsCase):
 
     def test_settings_and_actions(self):
         settings = self.env["res.config.settings"].create(
-            {"tko_penalty_due_day": 15, "tko_penalty_pp424_legal": True}
+            {"tko_due_day": 15, "tko_penalty_pp424_legal": True}
         )
         settings.execute()
-        self.assertEqual(self.company.tko_penalty_due_day, 15)
+        self.assertEqual(self.company.tko_due_day, 15)
         rules = self.company._tko_penalty_rules("legal")
         self.assertEqual(rules.due_day, 15)
         self.assertIn("legal", next(r for r in rules.dated_rules if r.code == "PP424").applies_to)
