@@ -172,14 +172,19 @@ class TkoDemoHistory(models.AbstractModel):
 
     @staticmethod
     def _typo(data, layout):
-        """The registry with the letter O for a zero in the amount of its first line."""
+        """The registry with the letter O typed for a zero in one amount (the first amount
+        with a zero; else the first amount gets an O in front)."""
         lines = data.decode(layout.encoding).split(layout.line_ending)
-        cells = lines[0].split(layout.separator)
         index = layout.columns["amount"]
-        cells[index] = (
-            cells[index].replace("0", "O", 1) if "0" in cells[index] else "O" + cells[index]
-        )
-        lines[0] = layout.separator.join(cells)
+        trailer = layout.trailer_prefix
+        rows = [
+            n for n, line in enumerate(lines) if line and not (trailer and line.startswith(trailer))
+        ]
+        number = next((n for n in rows if "0" in lines[n].split(layout.separator)[index]), rows[0])
+        cells = lines[number].split(layout.separator)
+        amount = cells[index]
+        cells[index] = amount.replace("0", "O", 1) if "0" in amount else "O" + amount
+        lines[number] = layout.separator.join(cells)
         return layout.line_ending.join(lines).encode(layout.encoding)
 
     def _import_file(self, company, name, data, profile=None, file_format="registry"):
@@ -273,7 +278,7 @@ class TkoDemoHistory(models.AbstractModel):
     # ------------------------------------------------------------------ cash desk
     def _exchange_cash_desk(self, company, today, rows):
         """Payments taken at the cash desk today, posted; posting sends their receipts to the
-        cash register. The last one is refused by the cash register."""
+        cash register; the cash register refuses one of them."""
         Payment = self.env["tko.payment"]
         register = self.env.ref(
             "mobill_tko_integrations.demo_fiscal_register", raise_if_not_found=False
