@@ -7,6 +7,7 @@ department show real cases:
 - two Sberbank registries of individuals' payments (files written by the core's registry
   writer, imported by the registry import): the second arrived first with a typo in an amount
   and was rejected, nothing booked; the bank sent it again, corrected, and it was imported;
+- the payments of yesterday a payment agent posted to the HTTP API (JSON);
 - a 1C bank statement (the core's 1C writer): payments of legal entities naming their
   contracts and Sberbank's payment orders carrying the registries' money, checked against
   them, and one order whose registry has not come yet;
@@ -31,7 +32,7 @@ from odoo import fields, models
 
 from mobill_tko_core import demo_history
 from mobill_tko_core.fiscal.atol_fake import AtolFake
-from mobill_tko_core.formats import onec_bank, registry
+from mobill_tko_core.formats import agent_json, onec_bank, registry
 
 _logger = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ class TkoDemoHistory(models.AbstractModel):
         bank = payers["bank"]
         size = self._registry_size(len(bank))
         imports = desk._exchange_registries(company, today, bank[: 2 * size])
+        imports |= desk._exchange_agent(company, today, payers["agent"])
         imports |= desk._exchange_statement(company, today, payers["legal"], imports)
         # at the cash desk: the post office's payers, or bank payers not in the registries
         cash = desk._exchange_cash_desk(company, today, payers["cash"] + bank[2 * size :])
@@ -86,7 +88,7 @@ class TkoDemoHistory(models.AbstractModel):
 
     # ------------------------------------------------------------------ who pays
     def _exchange_payers(self, company, today, accounts, contracts, seed):
-        """``{"bank": [...], "cash": [...], "legal": [...]}`` of ``(record, amount, period)``:
+        """``{"bank"|"agent"|"cash"|"legal": [...]}`` of ``(record, amount, period)``:
         punctual payers of the history and what they pay now (``period``: the open month,
         or None for an advance), by the channel they usually use (cash: the post office's
         payers, who come to the cash desk this time)."""
@@ -94,7 +96,7 @@ class TkoDemoHistory(models.AbstractModel):
             [("company_id", "=", company.id)], order="date_start"
         )
         if not periods:
-            return {"bank": [], "cash": [], "legal": []}
+            return {"bank": [], "agent": [], "cash": [], "legal": []}
         account_ids = self._targets("tko.account", company, accounts)
         contract_ids = self._targets("tko.contract", company, contracts)
         charges = self._charges_by_month(periods, account_ids, contract_ids)
@@ -102,14 +104,16 @@ class TkoDemoHistory(models.AbstractModel):
         plan = demo_history.plan_history(charges, today, legal=legal, seed=seed)
         last = periods[-1]
         paid_last = {p.payer for p in plan.payments if p.period == last.date_start}
-        groups = {"bank": [], "cash": [], "legal": []}
+        groups = {"bank": [], "agent": [], "cash": [], "legal": []}
         for key in sorted(charges, key=repr):
             profile = plan.profiles[key]
             amount = charges[key].get(last.date_start, Decimal(0))
             if profile.kind != demo_history.PUNCTUAL or amount <= 0:
                 continue
             group = (
-                "legal" if key in legal else {"bank": "bank", "post": "cash"}.get(profile.channel)
+                "legal"
+                if key in legal
+                else {"bank": "bank", "agent": "agent", "post": "cash"}.get(profile.channel)
             )
             if group:
                 period = last if key not in paid_last else None
@@ -202,6 +206,50 @@ class TkoDemoHistory(models.AbstractModel):
         record.action_import()
         return record
 
+    # ------------------------------------------------------------------ payment agent
+    def _exchange_agent(self, company, today, rows):
+        """The demo payment agent's payments of yesterday, posted as JSON to the HTTP API: an
+        administrator made its token (the agent keeps it; make a new one to try the API), the
+        import is made and processed as the API's controller does (the HTTP layer itself does
+        not run while the demo is built)."""
+        agent = self.env.ref("mobill_tko_integrations.demo_payment_agent", raise_if_not_found=False)
+        Import = self.env["tko.payment.import"]
+        if not rows or not agent or not agent.active or agent.company_id != company:
+            return Import
+        admin = self._as("base.user_admin", company)
+        agent.with_env(admin.env)._tko_new_token()
+        day = today - timedelta(days=1)
+        number = f"PA-{day:%Y%m%d}"
+        items = [
+            {
+                "id": f"{number}-{index:04d}",
+                "account": account.name,
+                "amount": amount,
+                "paid_at": day,
+                **({"period": period.date_start.strftime("%m.%Y")} if period else {}),
+                "payer": account.partner_id.name or "",
+                "purpose": PURPOSE.format(number=account.name, period=self._period_text(period)),
+            }
+            for index, (account, amount, period) in enumerate(rows[:10], start=1)
+        ]
+        record = Import.create(
+            {
+                "name": number,
+                "file": base64.b64encode(agent_json.write_payments(items, number)),
+                "file_name": f"{agent.code}-{number}.json",
+                "file_format": "agent_json",
+                "profile_id": False,
+                "company_id": company.id,
+                "channel": agent.channel,
+                "source": "api",
+                "source_ref": f"{agent.code} (127.0.0.1)",
+                "agent_id": agent.id,
+            }
+        )
+        record._tko_process()
+        agent.last_call = fields.Datetime.now()
+        return record
+
     # ------------------------------------------------------------------ 1C statement
     def _exchange_statement(self, company, today, rows, registries):
         """Today's 1C statement of the operator's settlement account: legal entities' payments
@@ -240,7 +288,7 @@ class TkoDemoHistory(models.AbstractModel):
                 )
             )
         bank = onec_bank.BankParty(name="ПАО Сбербанк", inn=SBER_INN, account=SBER_ACCOUNT)
-        for rec in registries.filtered(lambda r: r.state == "done"):
+        for rec in registries.filtered(lambda r: r.state == "done" and r.file_format == "registry"):
             amount = Decimal(str(rec.order_expected or rec.amount_total))
             purpose = ORDER_PURPOSE.format(number=rec.registry_number, day=rec.order_date)
             docs.append(

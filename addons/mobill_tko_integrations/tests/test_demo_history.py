@@ -79,6 +79,19 @@ class TestDemoExchange(TransactionCase):
             statement.payment_ids.filtered(lambda p: p.amount in orders.mapped("amount"))
         )
 
+    def test_payment_agent_posted_through_the_api(self):
+        agent = self.env.ref("mobill_tko_integrations.demo_payment_agent")
+        imports = agent.import_ids
+        self.assertEqual(len(imports), 1)
+        self.assertEqual(
+            (imports.source, imports.file_format, imports.state), ("api", "agent_json", "done")
+        )
+        self.assertEqual(imports.booked_count, imports.line_count)
+        self.assertEqual(set(imports.payment_ids.mapped("channel")), {"agent"})
+        self.assertTrue(all(imports.payment_ids.mapped("account_id")))
+        self.assertTrue(agent.token_hint and agent.last_call)
+        self.assertEqual(agent.booked_count, len(imports.payment_ids))
+
     def test_payments_booked_once_with_the_history(self):
         payments = self.of_company("tko.payment")
         self.assertEqual(len(payments), self.summary["payments"])
