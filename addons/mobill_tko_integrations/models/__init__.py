@@ -3,6 +3,7 @@ from . import (
     mail_thread,
     tko_debt_registry_export,
     tko_debt_registry_profile,
+    tko_demo_history,
     tko_fiscal_receipt,
     tko_fiscal_register,
     tko_payment,

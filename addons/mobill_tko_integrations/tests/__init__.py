@@ -1,5 +1,6 @@
 from . import (
     test_debt_registry,
+    test_demo_history,
     test_engine_fields,
     test_fiscal,
     test_import_watch,
