@@ -7,7 +7,7 @@
     "author": "MoBill-TKO",
     "license": "LGPL-3",
     "development_status": "Alpha",
-    "depends": ["mail", "queue_job", "report_xlsx", "mobill_tko_billing"],
+    "depends": ["mail", "queue_job", "report_xlsx", "mobill_tko_billing", "mobill_tko_claims"],
     "data": [
         "security/ir.model.access.csv",
         "security/ir.model.access-order.csv",

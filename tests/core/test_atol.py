@@ -251,7 +251,7 @@ def test_receipt_failure_reported(fake):
     client = client_for(fake)
     sent = client.sell(build_receipt(data()))
     result = client.report(sent.uuid)
-    assert result.status == "fail" and "fake failure" in result.error_text
+    assert result.status == "fail" and "чек не может быть зарегистрирован" in result.error_text
 
 
 def test_unknown_uuid_and_group(fake):

@@ -18,7 +18,9 @@ class TestBreakdownPrint(BillingCase, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env["res.lang"]._activate_lang("ru_RU")
-        cls.env["ir.module.module"]._load_module_terms(["mobill_tko_billing"], ["ru_RU"])
+        cls.env["ir.module.module"]._load_module_terms(
+            ["base", "web", "mail", "account", "mobill_tko_base", "mobill_tko_billing"], ["ru_RU"]
+        )
         # wkhtmltopdf loads the report's styles from the server, which is busy answering the
         # download in a test (one test cursor): point it to a closed port, the text is the same
         cls.env["ir.config_parameter"].sudo().set_param("report.url", "http://127.0.0.1:9")

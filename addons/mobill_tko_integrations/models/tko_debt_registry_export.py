@@ -60,6 +60,7 @@ class TkoDebtRegistryExport(models.Model):
         required=True,
         help="The month the registry asks to pay (any day of it; the first is kept).",
     )
+    period_label = fields.Char("Month to pay", compute="_compute_period_label")
     seq = fields.Integer(
         "Number", readonly=True, copy=False, help="Sequence number of the file in its period."
     )
@@ -83,6 +84,11 @@ class TkoDebtRegistryExport(models.Model):
     error_message = fields.Text("Problem", readonly=True, copy=False)
     mail_id = fields.Many2one("mail.mail", "E-mail", readonly=True, copy=False)
     email_to = fields.Char("Sent to", readonly=True, copy=False)
+
+    @api.depends("period")
+    def _compute_period_label(self):
+        for rec in self:
+            rec.period_label = rec.period.strftime("%m.%Y") if rec.period else False
 
     @api.onchange("profile_id", "date_at")
     def _onchange_period(self):

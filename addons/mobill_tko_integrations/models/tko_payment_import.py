@@ -9,7 +9,7 @@ from odoo.addons.mobill_tko_base.tools import trusted
 from odoo.addons.mobill_tko_base.tools.access import ACCOUNTANT, check_action, check_rights
 from odoo.addons.mobill_tko_billing.tools.copy_writer import CopyBuffer
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import email_normalize, split_every
+from odoo.tools import email_normalize, format_amount, split_every
 
 from mobill_tko_core.allocation import match_payment
 from mobill_tko_core.formats import FormatError, LineError, fingerprint, onec_bank, registry
@@ -337,7 +337,7 @@ class TkoPaymentImport(models.Model):
                     "Payment order %(number)s for %(amount)s carries a bank registry: "
                     "it is checked against the registry, not booked as a payment.",
                     number=o["reference"],
-                    amount=o["amount"],
+                    amount=format_amount(self.env, float(o["amount"]), self.company_id.currency_id),
                 ),
             }
             for o in orders

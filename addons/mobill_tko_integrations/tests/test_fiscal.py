@@ -263,7 +263,7 @@ class TestFiscal(BillingCase, HttpCase):
         self._poll_cron(receipt)
         self._poll_cron(receipt)
         self.assertEqual(receipt.state, "failed")
-        self.assertIn("fake failure", receipt.last_error)
+        self.assertIn("чек не может быть зарегистрирован", receipt.last_error)
         first_id = receipt.external_id
         # refused again and again: every retry is a new document with a new identifier
         seen = [first_id]

@@ -148,9 +148,7 @@ class AtolFake:
             return
         if self.fail_receipts:
             doc["status"] = "fail"
-            doc["error"] = _error(
-                7, "Ошибка ККТ: чек не может быть зарегистрирован (fake failure)", "driver"
-            )
+            doc["error"] = _error(7, "Ошибка ККТ: чек не может быть зарегистрирован", "driver")
             return
         self._counter += 1
         total = doc["body"]["receipt"].get("total")

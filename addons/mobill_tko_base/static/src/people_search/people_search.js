@@ -18,7 +18,14 @@ export class PeopleSearch extends Component {
         this.user = useService("user");
         this.company = useService("company");
         this.input = useRef("input");
-        this.state = useState({allowed: false, text: "", groups: [], searched: false, open: false});
+        this.state = useState({
+            allowed: false,
+            text: "",
+            groups: [],
+            searched: false,
+            open: false,
+            active: 0,
+        });
         this.placeholder = _t("Find a consumer, account, address…");
         this.search = debounce(() => this._search(), 300);
         onWillStart(async () => {
@@ -37,7 +44,12 @@ export class PeopleSearch extends Component {
             text,
         ]);
         if (text === this.state.text.trim()) {
-            Object.assign(this.state, {groups: result.groups, searched: true, open: true});
+            Object.assign(this.state, {
+                groups: result.groups,
+                searched: true,
+                open: true,
+                active: 0,
+            });
         }
     }
 
@@ -47,13 +59,31 @@ export class PeopleSearch extends Component {
         this.search();
     }
 
+    /** The results in the order shown: [[group, record], ...]. */
+    get items() {
+        return this.state.groups.flatMap((group) => group.records.map((record) => [group, record]));
+    }
+
+    isActive(group, record) {
+        const item = this.items[this.state.active];
+        return Boolean(item && item[0].key === group.key && item[1].id === record.id);
+    }
+
     onKeydown(ev) {
+        const items = this.items;
         if (ev.key === "Escape") {
             this.close();
+        } else if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+            if (items.length) {
+                ev.preventDefault();
+                const step = ev.key === "ArrowDown" ? 1 : -1;
+                this.state.open = true;
+                this.state.active = (this.state.active + step + items.length) % items.length;
+            }
         } else if (ev.key === "Enter") {
-            const first = this.state.groups[0];
-            if (first && first.records.length) {
-                this.openRecord(first, first.records[0]);
+            const item = items[this.state.active] || items[0];
+            if (item) {
+                this.openRecord(...item);
             }
         }
     }

@@ -72,7 +72,7 @@ registry.category("web_tour.tours").add("mobill_tko_claims_manager_tour", {
         },
         {
             content: "Only the big debtors",
-            trigger: ".o_filter_menu .o_menu_item:contains('Задолженность свыше 10 000')",
+            trigger: ".o_filter_menu .o_menu_item:contains('Долг свыше 10 000')",
         },
         {
             content: "The big debtor is listed, the small ones are not",
@@ -108,12 +108,7 @@ registry.category("web_tour.tours").add("mobill_tko_claims_manager_tour", {
             trigger:
                 ".o_tko_people_search_results " +
                 ".o_tko_people_search_item[data-model='res.partner']:contains('Должник unpaid')",
-            run() {
-                // the results open on mousedown (before the input's blur closes them)
-                this.$anchor[0].dispatchEvent(
-                    new MouseEvent("mousedown", {bubbles: true, cancelable: true})
-                );
-            },
+            run: "click",
         },
         {
             content: "The consumer's card is open, read-only",
