@@ -27,7 +27,7 @@ class TestDebt(BillingCase):
             }
         )
         self.assertEqual(payment.partner_id, acc.partner_id)
-        self.assertTrue(payment.name.startswith("PAY/2025/"), "numbered in its booking year")
+        self.assertTrue(payment.name.startswith("ПЛ-2025-"), "numbered in its booking year")
         # a draft payment does not count
         self.assertAlmostEqual(debt(self.d("2025-05-10"))[acc.id], 217.53)
         payment.action_post()

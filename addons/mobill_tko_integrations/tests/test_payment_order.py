@@ -170,7 +170,7 @@ class TestSetBasedBooking(PaymentImportCase):
         payments = imp.payment_ids
         self.assertEqual(len(payments), 60)
         self.assertEqual(len(set(payments.mapped("name"))), 60)
-        self.assertTrue(all(n.startswith("PAY/") for n in payments.mapped("name")))
+        self.assertTrue(all(n.startswith("ПЛ-") for n in payments.mapped("name")))
         self.assertEqual(set(payments.mapped("state")), {"posted"})
         for account in self.town_accounts:
             mine = payments.filtered(lambda p, a=account: p.account_id == a)
