@@ -1,3 +1,4 @@
+import base64
 from collections import defaultdict
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -174,9 +175,15 @@ class TestDemoHistory(TransactionCase):
         for absence in confirmed:
             self.assertTrue(absence.counted)
             self.assertLessEqual(absence.date_application, self.today)
+            self.assertIn(absence.account_id.name, absence.display_name)
+            document = absence.document_id
+            self.assertEqual(document.doc_type, "absence")
+            self.assertEqual(document.account_id, absence.account_id)
+            self.assertTrue(base64.b64decode(document.file).startswith(b"%PDF"))
             recalc = absence.recalculation_id
             self.assertEqual(recalc.state, "done")
             self.assertEqual(recalc.basis_type, "absence")
+            self.assertEqual(recalc.document_id, document)
             self.assertEqual(recalc.period_id, self.open_period())
             self.assertEqual(recalc.line_ids.account_id, absence.account_id)
             self.assertEqual(set(recalc.line_ids.mapped("state")), {"posted"})
@@ -198,12 +205,19 @@ class TestDemoHistory(TransactionCase):
         they lived there, one more share of the month's charge per person and month."""
         recalcs = self.of_company("tko.recalculation", [("basis_type", "=", "characteristic")])
         self.assertEqual(len(recalcs), len(TEMPORARY_RESIDENTS))
+        self.assertEqual(len(recalcs), self.summary["recalculations"] - len(ABSENCES))
+        # the last one waits for the accountant ("To book"): booking it is the first-day task
+        waiting = recalcs.filtered(lambda r: r.state == "draft")
+        self.assertEqual(len(waiting), 1)
+        self.assertFalse(waiting.line_ids)
+        waiting.action_book()
         for recalc in recalcs:
             version = recalc.basis_ref
             self.assertEqual(version.kind, "residents_temporary")
             self.assertEqual(recalc.state, "done")
             self.assertGreater(recalc.amount_total, 0)
-            self.assertEqual(set(recalc.line_ids.mapped("state")), {"posted"})
+            state = "draft" if recalc == waiting else "posted"
+            self.assertEqual(set(recalc.line_ids.mapped("state")), {state})
             by_period = defaultdict(float)
             for line in recalc.line_ids:
                 by_period[line.corrected_period_id] += line.amount_total
