@@ -486,16 +486,21 @@ class TkoDemoHistory(models.AbstractModel):
         """What the clerks registered during the history, each through its own screen's
         action: temporary absences and late certificates of residents (recalculations booked
         in the open period), advance invoices, consumers' appeals and their answers. Returns
-        their counts for the summary."""
-        operator = self._as("mobill_tko_base.user_demo_operator", company)
-        billing = self._as("mobill_tko_base.user_demo_accountant", company)
-        claims_dept = self._as("mobill_tko_base.user_demo_lawyer", company)
+        their counts for the summary. Their changes are tracked in their chatter, as a user's
+        would be, under the demo user who made them."""
+        tracked = self.with_context(tracking_disable=False, mail_notrack=False)
+        operator = tracked._as("mobill_tko_base.user_demo_operator", company)
+        billing = tracked._as("mobill_tko_base.user_demo_accountant", company)
+        claims_dept = tracked._as("mobill_tko_base.user_demo_lawyer", company)
         absences = operator._absences(company, today, periods, account_ids)
+        self._end_request()
         absences.filtered(lambda a: a.date_application < today - timedelta(days=3)).with_env(
             billing.env
         ).action_confirm()
+        self._end_request()
         recalcs = absences.recalculation_id
         late = operator._temporary_residents(company, periods, account_ids)
+        self._end_request()
         # the last certificate came yesterday: its recalculation waits for the accountant
         recalcs |= late
         (recalcs - late[-1:]).filtered(lambda r: r.state == "draft").with_env(
@@ -503,12 +508,19 @@ class TkoDemoHistory(models.AbstractModel):
         ).action_book()
         advances = billing._advance_invoices(periods)
         letters = claims_dept._appeals(company, today, account_ids)
+        self._end_request()
         return {
             "absences": len(absences),
             "recalculations": len(recalcs),
             "advance_invoices": len(advances),
             "letters": len(letters),
         }
+
+    def _end_request(self):
+        """The end of a user's request: what its commit writes, the tracking of the chatter,
+        is written now. Each step of a case is a request of its own, as in the web client: a
+        record's changes are tracked from the request after the one that created it."""
+        self.env.cr.precommit.run()
 
     def _measured_contracts(self, company, today, contract_ids, seed):
         """:data:`MEASURED_CONTRACTS` contracts by containers switched to the measured volume
@@ -709,6 +721,7 @@ class TkoDemoHistory(models.AbstractModel):
         for period in periods[-ADVANCE_MONTHS:]:
             created = Advance._create_for_period(period)
             created.write({"date": period.date_start})
+            self._end_request()
             created.action_issue()
             invoices |= created
         return invoices
@@ -748,6 +761,7 @@ class TkoDemoHistory(models.AbstractModel):
                     their_date=received - timedelta(days=1),
                 )
             appeal = Letter.create(vals)
+            self._end_request()
             appeal.action_register()
             letters |= appeal
             if answer:
@@ -771,6 +785,7 @@ class TkoDemoHistory(models.AbstractModel):
                 "body": f"<p>{text}</p>",
             }
         )
+        self._end_request()
         answer.action_register()
         self.env["tko.letter.delivery"].create(
             {

@@ -170,12 +170,18 @@ class TestDemoHistory(TransactionCase):
         absences = self.of_company("tko.absence")
         self.assertEqual(len(absences), self.summary["absences"])
         confirmed = absences.filtered(lambda a: a.state == "confirmed")
+        accountant = self.env.ref("mobill_tko_base.user_demo_accountant")
         self.assertEqual(len(confirmed), len(ABSENCES))
         self.assertEqual(absences.filtered(lambda a: a.state == "draft").mapped("counted"), [True])
         for absence in confirmed:
             self.assertTrue(absence.counted)
             self.assertLessEqual(absence.date_application, self.today)
             self.assertIn(absence.account_id.name, absence.display_name)
+            # confirmed by the accountant: the state's change is in the chatter under her name
+            tracked = absence.message_ids.tracking_value_ids.filtered(
+                lambda t: t.field_id.name == "state"
+            )
+            self.assertEqual(tracked.mail_message_id.author_id, accountant.partner_id)
             document = absence.document_id
             self.assertEqual(document.doc_type, "absence")
             self.assertEqual(document.account_id, absence.account_id)
