@@ -3,7 +3,9 @@
 24 months of charges (from the first month with tariffs) ending with the previous month, each
 posted to accounting and closed but the last; the payments of punctual, late, partial and
 stopped payers and of some who pay in advance; penalties on today, the debtors' registry,
-notices to the big debtors and claims (``tko.demo.history``, planned by
+notices to the big debtors and claims; then the cases of the other menus: temporary absences
+and late certificates of residents with their recalculations, contracts charged by measured
+volume, advance invoices, consumers' appeals and answers (``tko.demo.history``, planned by
 ``mobill_tko_core.demo_history``). Once: a database with the history is left as it is.
 """
 
@@ -16,7 +18,10 @@ if summary:
         f"{summary['charge_lines']} charge lines, {summary['payments']} payments, "
         f"{summary['debtors']} debtors, {summary['penalties']} with penalties "
         f"({summary['penalty_total']:.2f}), {summary['notices']} notices, "
-        f"{summary['claims']} claims; loaded in {summary['seconds']:.0f} s"
+        f"{summary['claims']} claims, {summary['absences']} absences, "
+        f"{summary['recalculations']} recalculations, {summary['measurements']} measurements, "
+        f"{summary['advance_invoices']} advance invoices, {summary['letters']} appeals and "
+        f"answers; loaded in {summary['seconds']:.0f} s"
     )
 else:
     print("demo history: already loaded")

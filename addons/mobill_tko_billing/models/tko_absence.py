@@ -60,6 +60,17 @@ class TkoAbsence(models.Model):
     )
     note = fields.Text()
 
+    @api.depends("account_id.name", "departure", "arrival")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        for rec in self:
+            rec.display_name = _(
+                "Absence %(account)s, %(dep)s–%(arr)s",
+                account=rec.account_id.name or "",
+                dep=user_date(self.env, rec.departure),
+                arr=user_date(self.env, rec.arrival),
+            )
+
     @api.depends("departure", "arrival")
     def _compute_full_days(self):
         minimum = ChargeSettings().absence_min_full_days

@@ -3,6 +3,7 @@ from odoo.addons.mobill_tko_base.tools import trusted
 from odoo.addons.mobill_tko_base.tools.access import check_action, check_rights
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+from odoo.tools.misc import formatLang
 
 BASIS_TYPES = [
     ("characteristic", "Characteristic of an object changed"),
@@ -225,7 +226,7 @@ class TkoRecalculation(models.Model):
                     "%(periods)s.",
                     open=open_period.name,
                     count=rec.line_count,
-                    amount=rec.amount_total,
+                    amount=formatLang(rec.env, rec.amount_total, currency_obj=rec.currency_id),
                     periods=", ".join(periods.mapped("name")),
                 )
             else:

@@ -7,13 +7,21 @@ the payments planned by :mod:`mobill_tko_core.demo_history` are posted as the pa
 posts them (allocation to the oldest debt, contract payments in accounting), the payments of
 individuals go to accounting as the daily posting sends them; a mass penalty run calculates
 and books the penalties on today, the debtors' registry is refreshed, notice rules send
-notices to the big debtors and claims are prepared. Loading twice creates nothing: the first
-period carries the xml id ``mobill_tko_claims.demo_history_first_period``.
+notices to the big debtors and claims are prepared. Then the cases of the other menus, each
+through its screen's action: before the months are charged, two contracts switch to the
+measured volume and the collector's acts are entered; after the payments, temporary absences
+and late certificates of temporary residents are registered and their recalculations booked in
+the open period, advance invoices are issued for the last months and consumers' appeals are
+registered and answered. Loading twice creates nothing: the first period carries the xml id
+``mobill_tko_claims.demo_history_first_period``.
 """
 
+import base64
 import logging
+import random
 import time
 from collections import defaultdict
+from datetime import timedelta
 from decimal import Decimal
 
 from odoo import Command, api, fields, models
@@ -48,6 +56,110 @@ RULES = (
     ("Письмо должнику: долг более 1 000 ₽ дольше 60 дней", "letter", "person", 1000, 60),
     ("Звонок юридическому лицу: долг более 10 000 ₽ дольше 30 дней", "call", "business", 10000, 30),
 )
+# Cases of the first-day menus (step "cases"): what clerks registered during the history.
+#: contracts switched to the measured volume (acts of the collector), and from how many months
+#: before the open period (the open one included: 4 = the last four months)
+MEASURED_CONTRACTS = 2
+MEASURED_MONTHS = 4
+MEASUREMENT_NOTE = "Акт об объёме вывезенных ТКО № {number} от {date:%d.%m.%Y}"
+#: confirmed absences: (months before the open period, departure day, arrival day, persons,
+#: where they stayed)
+ABSENCES = (
+    (3, 3, 20, 1, "санаторий «Сосновый бор», Тверская обл., Конаковский р-н, п. Озерки"),
+    (2, 8, 27, 1, "г. Сочи, ул. Морская, д. 12, кв. 4"),
+    (1, 1, 16, 2, "г. Санкт-Петербург, ул. Садовая, д. 40, кв. 17"),
+)
+ABSENCE_DOCUMENT = "Справка о регистрации по месту пребывания"
+ABSENCE_CERTIFICATE = (
+    "<html><head><meta charset='utf-8'/></head><body style='font-family: DejaVu Serif, serif;"
+    " font-size: 14pt; margin: 2cm;'><h3 style='text-align: center;'>СПРАВКА № {number}</h3>"
+    "<p>Настоящая справка подтверждает, что {who} в период с {departure:%d.%m.%Y} по "
+    "{arrival:%d.%m.%Y} {stayed} по месту пребывания по адресу: {place}.</p>"
+    "<p>Справка выдана для представления региональному оператору по обращению с ТКО.</p>"
+    "<p style='margin-top: 2cm;'>Дата выдачи {issued:%d.%m.%Y}. Подпись, печать.</p>"
+    "</body></html>"
+)
+ABSENCE_NOTE = (
+    "Заявление о перерасчёте в связи с временным отсутствием; приложена справка о временной "
+    "регистрации по месту пребывания."
+)
+DRAFT_ABSENCE_NOTE = "Заявление принято, справка о пребывании ожидается от потребителя."
+#: temporary residents registered late, from a past date: (months before the open period, first
+#: day, months long, persons)
+TEMPORARY_RESIDENTS = ((4, 1, 2, 1), (2, 15, 2, 2))
+#: months (the open one and those before it) with advance invoices issued
+ADVANCE_MONTHS = 2
+#: consumers' appeals: (kind, days before today, consumer, subject, text, answer); the answer:
+#: (days after the appeal, subject, text, delivery method) or None (not answered yet)
+ANSWER_DAYS = 10  # working days to answer an appeal (ПП РФ № 354, п. 31 «к»)
+APPEALS = (
+    (
+        "request",
+        48,
+        "person",
+        "Расчёт начислений за год",
+        "Прошу предоставить подробный расчёт начислений за услугу по обращению с ТКО по моему "
+        "лицевому счёту за последние 12 месяцев с указанием норматива и тарифа.",
+        (
+            6,
+            "Ответ на запрос о расчёте начислений",
+            "Направляем расшифровку начислений по лицевому счёту за последние 12 месяцев. "
+            "Начисления произведены по количеству проживающих, нормативу накопления и "
+            "единому тарифу регионального оператора, утверждённым на соответствующие периоды.",
+            "registered",
+        ),
+    ),
+    (
+        "complaint",
+        35,
+        "person",
+        "Несогласие с начислением",
+        "Не согласна с начислением за услугу: в квартире фактически проживает один человек, "
+        "второй проживающий выехал. Прошу сделать перерасчёт.",
+        (
+            9,
+            "Ответ на обращение о перерасчёте",
+            "Начисление произведено по количеству постоянно и временно проживающих по данным "
+            "реестра. Для перерасчёта представьте справку о снятии с регистрационного учёта "
+            "или документы о временном отсутствии (ПП РФ № 354, п. 148(44)).",
+            "email",
+        ),
+    ),
+    (
+        "request",
+        27,
+        "business",
+        "Изменение количества контейнеров",
+        "Просим заключить дополнительное соглашение к договору: с 1-го числа следующего "
+        "месяца количество контейнеров объёмом 1,1 м³ на площадке уменьшается до двух.",
+        (
+            8,
+            "Ответ о дополнительном соглашении",
+            "Проект дополнительного соглашения к договору направлен для подписания. Изменение "
+            "количества контейнеров вступает в силу с даты, указанной в соглашении.",
+            "edo",
+        ),
+    ),
+    (
+        "complaint",
+        24,
+        "person",
+        "Несвоевременный вывоз отходов",
+        "Контейнерная площадка у дома не вывозится уже неделю, отходы лежат рядом с "
+        "контейнерами. Прошу принять меры и сделать перерасчёт за период невывоза.",
+        None,
+    ),
+    (
+        "request",
+        2,
+        "business",
+        "Акт сверки взаимных расчётов",
+        "Просим направить акт сверки взаимных расчётов по договору за текущий год.",
+        None,
+    ),
+)
+#: answers to a letter kind, as the operator's clerk writes them
+TRACKING_PREFIX = "60000"  # the post office's tracking numbers (ШПИ) of the demo operator
 # Legal entities are charged and paid over the same months as individuals: their invoices and
 # accounting payments are created and posted in batches by the billing module. A smaller number
 # here shortens the first `make run` on a slow machine.
@@ -106,7 +218,10 @@ class TkoDemoHistory(models.AbstractModel):
         account_ids = billing._targets("tko.account", company, accounts)
         contract_ids = billing._targets("tko.contract", company, contracts)
         limited = accounts is not None or contracts is not None
+        operator = self._as("mobill_tko_base.user_demo_operator", company)
         clock = time.monotonic()
+        # the registry as the history found it: contracts charged by the collector's acts
+        measurements = operator._measured_contracts(company, today, contract_ids, seed)
         periods = billing._charge_months(company, today, months, account_ids, contract_ids, limited)
         clock = self._log_step(clock, "%s months charged and posted", len(periods))
         charges = billing._charges_by_month(periods, account_ids, contract_ids)
@@ -115,6 +230,9 @@ class TkoDemoHistory(models.AbstractModel):
         )
         payments = billing._pay(company, plan, periods)
         clock = self._log_step(clock, "%s payments posted", len(payments))
+        cases = self._cases(company, today, periods, account_ids)
+        cases["measurements"] = len(measurements)
+        clock = self._log_step(clock, "cases: %s", cases)
         penalty_run = claims_dept._penalties(company, today, account_ids, contract_ids)
         # the penalties booked in the open period go to accounting like its charges
         periods[-1].with_env(billing.env).action_post()
@@ -144,6 +262,7 @@ class TkoDemoHistory(models.AbstractModel):
             "penalty_total": round(penalty_run.total_amount, 2),
             "notices": len(notices),
             "claims": len(claims),
+            **cases,
         }
 
     @api.model
@@ -361,3 +480,334 @@ class TkoDemoHistory(models.AbstractModel):
                 claim._set_stage("sent", today)
             claims |= claim
         return claims
+
+    # ------------------------------------------------------------------ cases
+    def _cases(self, company, today, periods, account_ids):
+        """What the clerks registered during the history, each through its own screen's
+        action: temporary absences and late certificates of residents (recalculations booked
+        in the open period), advance invoices, consumers' appeals and their answers. Returns
+        their counts for the summary. Their changes are tracked in their chatter, as a user's
+        would be, under the demo user who made them."""
+        tracked = self.with_context(tracking_disable=False, mail_notrack=False)
+        operator = tracked._as("mobill_tko_base.user_demo_operator", company)
+        billing = tracked._as("mobill_tko_base.user_demo_accountant", company)
+        claims_dept = tracked._as("mobill_tko_base.user_demo_lawyer", company)
+        absences = operator._absences(company, today, periods, account_ids)
+        self._end_request()
+        absences.filtered(lambda a: a.date_application < today - timedelta(days=3)).with_env(
+            billing.env
+        ).action_confirm()
+        self._end_request()
+        recalcs = absences.recalculation_id
+        late = operator._temporary_residents(company, periods, account_ids)
+        self._end_request()
+        # the last certificate came yesterday: its recalculation waits for the accountant
+        recalcs |= late
+        (recalcs - late[-1:]).filtered(lambda r: r.state == "draft").with_env(
+            billing.env
+        ).action_book()
+        advances = billing._advance_invoices(periods)
+        letters = claims_dept._appeals(company, today, account_ids)
+        self._end_request()
+        return {
+            "absences": len(absences),
+            "recalculations": len(recalcs),
+            "advance_invoices": len(advances),
+            "letters": len(letters),
+        }
+
+    def _end_request(self):
+        """The end of a user's request: what its commit writes, the tracking of the chatter,
+        is written now. Each step of a case is a request of its own, as in the web client: a
+        record's changes are tracked from the request after the one that created it."""
+        self.env.cr.precommit.run()
+
+    def _measured_contracts(self, company, today, contract_ids, seed):
+        """:data:`MEASURED_CONTRACTS` contracts by containers switched to the measured volume
+        :data:`MEASURED_MONTHS` months before the open period, as the operator changes a
+        contract's object (the containers line ends, a measured one starts), and the
+        collector's acts of those months entered: twice a month, on the 15th and the last day.
+        """
+        Line = self.env["tko.contract.line"]
+        start = demo_history.add_months(today, -MEASURED_MONTHS)
+        lines = Line.search(
+            [
+                ("contract_id", "in", contract_ids),
+                ("scheme", "=", "containers"),
+                ("date_from", "<", start),
+                ("date_to", "=", False),
+            ],
+            order="contract_id",
+        )
+        single = [
+            line
+            for line in lines
+            if Line.search_count([("contract_id", "=", line.contract_id.id)]) == 1
+        ]
+        Measurement = self.env["tko.measurement"]
+        measurements = Measurement
+        for line in single[:MEASURED_CONTRACTS]:
+            line.write({"date_to": start - timedelta(days=1)})
+            Line.create(
+                {
+                    "contract_id": line.contract_id.id,
+                    "object_id": line.object_id.id,
+                    "scheme": "measured_volume",
+                    "date_from": start,
+                }
+            )
+            base = self._container_volume(line.object_id, start)
+            rng = random.Random(f"{seed}-measured-{line.contract_id.id}")
+            vals_list = []
+            month = start
+            while month < today.replace(day=1):
+                for day in (
+                    month.replace(day=15),
+                    demo_history.add_months(month, 1) - timedelta(1),
+                ):
+                    number = f"{line.contract_id.id:03d}-{day:%m%d}"
+                    vals_list.append(
+                        {
+                            "object_id": line.object_id.id,
+                            "contract_id": line.contract_id.id,
+                            "date": day,
+                            "kind": "volume",
+                            "value": round(base * rng.uniform(5.5, 8.5), 2),
+                            "note": MEASUREMENT_NOTE.format(number=number, date=day),
+                        }
+                    )
+                month = demo_history.add_months(month, 1)
+            measurements |= Measurement.create(vals_list)
+        return measurements
+
+    def _container_volume(self, obj, day):
+        """The containers' volume of ``obj`` on ``day``, m³ (1,1 m³ when it has none)."""
+        Characteristic = self.env["tko.object.characteristic"]
+        versions = Characteristic.search(
+            [
+                ("object_id", "=", obj.id),
+                ("kind", "=", "containers"),
+                *Characteristic._dated_domain(day),
+            ]
+        )
+        volume = sum(v.container_count * v.container_volume for v in versions)
+        return volume or 1.1
+
+    def _residents_accounts(self, account_ids, period, count, exclude=()):
+        """Accounts charged by residents in ``period`` on one line with two or more persons."""
+        self.env["tko.charge"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT account_id FROM tko_charge
+                 WHERE period_id = %s AND kind = 'charge' AND account_id = ANY(%s)
+                   AND NOT account_id = ANY(%s)
+                 GROUP BY account_id
+                HAVING count(*) = 1 AND min(method) = 'residents' AND min(residents) >= 2
+                 ORDER BY account_id LIMIT %s
+                """,
+                period.id,
+                account_ids,
+                list(exclude),
+                count,
+            )
+        )
+        return self.env["tko.account"].browse([row[0] for row in self.env.cr.fetchall()])
+
+    def _absences(self, company, today, periods, account_ids):
+        """Applications for temporary absence (ПП РФ № 354, п. 148(44)) registered by the
+        operator: :data:`ABSENCES` in closed months, filed a few days after the return, and
+        one just received (left as a draft)."""
+        Absence = self.env["tko.absence"]
+        absences = Absence
+        taken = []
+        for back, departure, arrival, persons, place in ABSENCES:
+            if back >= len(periods):
+                continue
+            period = periods[-1 - back]
+            account = self._residents_accounts(account_ids, period, 1, taken)
+            if not account:
+                continue
+            taken.append(account.id)
+            vals = {
+                "account_id": account.id,
+                "departure": period.date_start.replace(day=departure),
+                "arrival": period.date_start.replace(day=arrival),
+                "persons": persons,
+                "note": ABSENCE_NOTE,
+            }
+            vals["date_application"] = min(vals["arrival"] + timedelta(days=5), today)
+            document = self._absence_certificate(account, vals, place)
+            absences |= Absence.create({**vals, "document_id": document.id})
+        account = self._residents_accounts(account_ids, periods[-1], 1, taken)
+        if account:
+            absences |= Absence.create(
+                {
+                    "account_id": account.id,
+                    "departure": today - timedelta(days=24),
+                    "arrival": today - timedelta(days=3),
+                    "date_application": today - timedelta(days=1),
+                    "note": DRAFT_ABSENCE_NOTE,
+                }
+            )
+        return absences
+
+    def _absence_certificate(self, account, vals, place):
+        """The certificate of stay the consumer brought with the application (a PDF page)."""
+        issued = vals["arrival"] + timedelta(days=2)
+        number = f"{account.id % 900 + 100}/{issued:%y}"
+        text = ABSENCE_CERTIFICATE.format(
+            number=number,
+            who=account.partner_id.name
+            + ("" if vals["persons"] == 1 else f" и члены семьи (всего {vals['persons']} чел.)"),
+            stayed="был(а) зарегистрирован(а)" if vals["persons"] == 1 else "были зарегистрированы",
+            place=place,
+            issued=issued,
+            departure=vals["departure"],
+            arrival=vals["arrival"],
+        )
+        pdf = self.env["ir.actions.report"]._run_wkhtmltopdf([text])
+        return self.env["tko.document"].create(
+            {
+                "name": ABSENCE_DOCUMENT,
+                "doc_type": "absence",
+                "number": number,
+                "date": issued,
+                "account_id": account.id,
+                "partner_id": account.partner_id.id,
+                "object_id": account.object_id.id,
+                "file": base64.b64encode(pdf),
+                "file_name": f"{ABSENCE_DOCUMENT} {number.replace('/', '-')}.pdf",
+            }
+        )
+
+    def _temporary_residents(self, company, periods, account_ids):
+        """Temporary residents of past months whose certificates came late: a dated version
+        added on the object's characteristics as the object's form adds it; each one starts a
+        recalculation of the closed months (left to the accountant to book)."""
+        Characteristic = self.env["tko.object.characteristic"]
+        Recalc = self.env["tko.recalculation"]
+        recalcs = Recalc
+        taken = self.env["tko.absence"].search([("company_id", "=", company.id)]).account_id.ids
+        for back, day, length, persons in TEMPORARY_RESIDENTS:
+            if back >= len(periods):
+                continue
+            period = periods[-1 - back]
+            for account in self._residents_accounts(account_ids, period, 5, taken):
+                taken.append(account.id)
+                if Characteristic.search_count(
+                    [("object_id", "=", account.object_id.id), ("kind", "=", "residents_temporary")]
+                ):
+                    continue
+                version = Characteristic.create(
+                    {
+                        "object_id": account.object_id.id,
+                        "kind": "residents_temporary",
+                        "value": persons,
+                        "date_from": period.date_start.replace(day=day),
+                        "date_to": demo_history.add_months(period.date_start, length)
+                        - timedelta(days=1),
+                    }
+                )
+                recalcs |= Recalc.search([("basis_ref", "=", f"{version._name},{version.id}")])
+                break
+        return recalcs
+
+    def _advance_invoices(self, periods):
+        """The advance invoices of the last :data:`ADVANCE_MONTHS` months, as the period's
+        button creates them, dated the first day of the billed month and issued."""
+        Advance = self.env["tko.advance.invoice"]
+        invoices = Advance
+        for period in periods[-ADVANCE_MONTHS:]:
+            created = Advance._create_for_period(period)
+            created.write({"date": period.date_start})
+            self._end_request()
+            created.action_issue()
+            invoices |= created
+        return invoices
+
+    def _appeals(self, company, today, account_ids):
+        """Consumers' appeals (:data:`APPEALS`) registered by the claims department with their
+        answer deadline; the answered ones with the outgoing answer sent and the appeal
+        closed, the others waiting (one of them overdue)."""
+        Letter = self.env["tko.letter"]
+        accounts = self.env["tko.account"].browse(account_ids[5 : 5 + len(APPEALS)])
+        contracts = self.env["tko.contract"].search(
+            [("company_id", "=", company.id), ("state", "=", "active")], order="id", limit=3
+        )
+        letters = Letter
+        for index, (kind, days, consumer, subject, text, answer) in enumerate(APPEALS):
+            if consumer == "person":
+                target = accounts[index % len(accounts)] if accounts else None
+            else:
+                target = contracts[index % len(contracts)] if contracts else None
+            if not target:
+                continue
+            received = today - timedelta(days=days)
+            vals = {
+                "direction": "in",
+                "kind": kind,
+                "date": received,
+                "partner_id": target.partner_id.id,
+                "account_id": target.id if consumer == "person" else False,
+                "contract_id": target.id if consumer != "person" else False,
+                "subject": subject,
+                "body": f"<p>{text}</p>",
+                "answer_deadline": _working_days_after(received, ANSWER_DAYS),
+            }
+            if consumer != "person":
+                vals.update(
+                    their_number=f"{100 + index * 7}/{received:%y}",
+                    their_date=received - timedelta(days=1),
+                )
+            appeal = Letter.create(vals)
+            self._end_request()
+            appeal.action_register()
+            letters |= appeal
+            if answer:
+                letters |= self._answer(appeal, *answer)
+        return letters
+
+    def _answer(self, appeal, days, subject, text, method):
+        """The outgoing answer to ``appeal`` (its "Answer" button), registered and sent; the
+        appeal is closed."""
+        sent = appeal.date + timedelta(days=days)
+        answer = self.env["tko.letter"].create(
+            {
+                "direction": "out",
+                "kind": "answer",
+                "reply_to_id": appeal.id,
+                "date": sent,
+                "partner_id": appeal.partner_id.id,
+                "account_id": appeal.account_id.id,
+                "contract_id": appeal.contract_id.id,
+                "subject": subject,
+                "body": f"<p>{text}</p>",
+            }
+        )
+        self._end_request()
+        answer.action_register()
+        self.env["tko.letter.delivery"].create(
+            {
+                "letter_id": answer.id,
+                "method": method,
+                "date": sent,
+                "result": "sent" if method == "registered" else "delivered",
+                "tracking_number": (
+                    f"{TRACKING_PREFIX}{sent:%y%m%d}{answer.id % 1000:03d}"
+                    if method == "registered"
+                    else False
+                ),
+            }
+        )
+        appeal.action_close()
+        return answer
+
+
+def _working_days_after(day, count):
+    """The ``count``-th working day (Monday to Friday) after ``day``."""
+    while count:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day

@@ -1,9 +1,14 @@
-from decimal import Decimal
+import base64
+from collections import defaultdict
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
 from mobill_tko_core import demo_history
+
+from ..models.tko_demo_history import ABSENCES, APPEALS, TEMPORARY_RESIDENTS
 
 MONTHS = 5
 ACCOUNTS = 60
@@ -121,7 +126,17 @@ class TestDemoHistory(TransactionCase):
     def test_second_load_adds_nothing(self):
         counts = {
             model: self.env[model].search_count([])
-            for model in ("tko.billing.period", "tko.charge", "tko.payment", "tko.claim")
+            for model in (
+                "tko.billing.period",
+                "tko.charge",
+                "tko.payment",
+                "tko.claim",
+                "tko.absence",
+                "tko.recalculation",
+                "tko.measurement",
+                "tko.advance.invoice",
+                "tko.letter",
+            )
         }
         self.assertIsNone(self.env["tko.demo.history"]._load_demo_history(months=MONTHS))
         for model, count in counts.items():
@@ -132,3 +147,191 @@ class TestDemoHistory(TransactionCase):
         for amount in amounts:
             value = Decimal(str(amount))
             self.assertEqual(value, value.quantize(Decimal("0.01")))
+
+    # ------------------------------------------------------------------ cases
+    def open_period(self):
+        return self.of_company("tko.billing.period", [("state", "=", "open")])
+
+    def month_charge(self, account, period):
+        charge = self.of_company(
+            "tko.charge",
+            [
+                ("account_id", "=", account.id),
+                ("period_id", "=", period.id),
+                ("kind", "=", "charge"),
+            ],
+        )
+        self.assertEqual(len(charge), 1, "one charge line in the month")
+        return charge
+
+    def test_absences_are_recalculated(self):
+        """A confirmed absence books a recalculation in the open period: minus the charge of
+        the absent persons for the full days away; the application just received is a draft."""
+        absences = self.of_company("tko.absence")
+        self.assertEqual(len(absences), self.summary["absences"])
+        confirmed = absences.filtered(lambda a: a.state == "confirmed")
+        accountant = self.env.ref("mobill_tko_base.user_demo_accountant")
+        self.assertEqual(len(confirmed), len(ABSENCES))
+        self.assertEqual(absences.filtered(lambda a: a.state == "draft").mapped("counted"), [True])
+        for absence in confirmed:
+            self.assertTrue(absence.counted)
+            self.assertLessEqual(absence.date_application, self.today)
+            self.assertIn(absence.account_id.name, absence.display_name)
+            # confirmed by the accountant: the state's change is in the chatter under her name
+            tracked = absence.message_ids.tracking_value_ids.filtered(
+                lambda t: t.field_id.name == "state"
+            )
+            self.assertEqual(tracked.mail_message_id.author_id, accountant.partner_id)
+            document = absence.document_id
+            self.assertEqual(document.doc_type, "absence")
+            self.assertEqual(document.account_id, absence.account_id)
+            self.assertTrue(base64.b64decode(document.file).startswith(b"%PDF"))
+            recalc = absence.recalculation_id
+            self.assertEqual(recalc.state, "done")
+            self.assertEqual(recalc.basis_type, "absence")
+            self.assertEqual(recalc.document_id, document)
+            self.assertEqual(recalc.period_id, self.open_period())
+            self.assertEqual(recalc.line_ids.account_id, absence.account_id)
+            self.assertEqual(set(recalc.line_ids.mapped("state")), {"posted"})
+            period = recalc.line_ids.corrected_period_id
+            self.assertEqual(period.date_start, absence.departure.replace(day=1))
+            charge = self.month_charge(absence.account_id, period)
+            expected = (
+                Decimal(str(charge.amount_total))
+                * absence.persons
+                * absence.full_days
+                / charge.residents
+                / charge.days_in_month
+            )
+            self.assertLess(recalc.amount_total, 0)
+            self.assertAlmostEqual(recalc.amount_total, -float(expected), delta=0.02)
+
+    def test_temporary_residents_are_recalculated(self):
+        """Temporary residents added from a past date: a recalculation of the closed months
+        they lived there, one more share of the month's charge per person and month."""
+        recalcs = self.of_company("tko.recalculation", [("basis_type", "=", "characteristic")])
+        self.assertEqual(len(recalcs), len(TEMPORARY_RESIDENTS))
+        self.assertEqual(len(recalcs), self.summary["recalculations"] - len(ABSENCES))
+        # the last one waits for the accountant ("To book"): booking it is the first-day task
+        waiting = recalcs.filtered(lambda r: r.state == "draft")
+        self.assertEqual(len(waiting), 1)
+        self.assertFalse(waiting.line_ids)
+        waiting.action_book()
+        for recalc in recalcs:
+            version = recalc.basis_ref
+            self.assertEqual(version.kind, "residents_temporary")
+            self.assertEqual(recalc.state, "done")
+            self.assertGreater(recalc.amount_total, 0)
+            state = "draft" if recalc == waiting else "posted"
+            self.assertEqual(set(recalc.line_ids.mapped("state")), {state})
+            by_period = defaultdict(float)
+            for line in recalc.line_ids:
+                by_period[line.corrected_period_id] += line.amount_total
+            self.assertTrue(by_period)
+            for period, amount in by_period.items():
+                self.assertGreaterEqual(period.date_end, version.date_from)
+                self.assertLessEqual(period.date_start, version.date_to)
+                if version.date_from.day == 1:  # whole months: a share per person
+                    account = recalc.account_ids
+                    old = self.of_company(
+                        "tko.charge",
+                        [
+                            ("account_id", "=", account.id),
+                            ("period_id", "=", period.id),
+                            ("kind", "=", "charge"),
+                        ],
+                    )
+                    share = old.amount_total / old.residents * version.value
+                    self.assertAlmostEqual(amount, share, delta=0.02)
+
+    def test_measured_volume_is_charged(self):
+        """The collector's acts of a contract switched to the measured volume are its charges:
+        per month, the measured volumes summed at the tariff."""
+        measurements = self.of_company("tko.measurement")
+        self.assertEqual(len(measurements), self.summary["measurements"])
+        self.assertTrue(measurements)
+        measured = defaultdict(float)
+        for measurement in measurements:
+            self.assertEqual(measurement.kind, "volume")
+            self.assertIn("Акт", measurement.note)
+            month = measurement.date.replace(day=1)
+            measured[(measurement.contract_id, month)] += measurement.value
+        for (contract, month), volume in measured.items():
+            charges = self.of_company(
+                "tko.charge",
+                [
+                    ("contract_id", "=", contract.id),
+                    ("period_id.date_start", "=", month),
+                    ("kind", "=", "charge"),
+                ],
+            )
+            self.assertEqual(set(charges.mapped("method")), {"measured_volume"}, month)
+            self.assertAlmostEqual(sum(charges.mapped("quantity")), volume, places=4)
+            for charge in charges:
+                self.assertGreater(charge.amount_total, 0)
+            before = self.of_company(
+                "tko.charge",
+                [
+                    ("contract_id", "=", contract.id),
+                    ("period_id.date_start", "<", min(m for c, m in measured if c == contract)),
+                    ("kind", "=", "charge"),
+                ],
+            )
+            self.assertNotIn("measured_volume", before.mapped("method"))
+
+    def test_advance_invoices(self):
+        """Issued advance invoices of the last months: the condition's share of the contract's
+        charges of the month before, dated the first day of the billed month."""
+        invoices = self.of_company("tko.advance.invoice")
+        self.assertEqual(len(invoices), self.summary["advance_invoices"])
+        self.assertTrue(invoices)
+        self.assertEqual(set(invoices.mapped("state")), {"issued"})
+        self.assertIn(self.open_period(), invoices.period_id)
+        for invoice in invoices:
+            period = invoice.period_id
+            condition = invoice.contract_id.conditions_at(period.date_start)
+            self.assertTrue(condition.advance)
+            self.assertEqual(invoice.share, condition.advance_share)
+            self.assertEqual(invoice.date, period.date_start)
+            self.assertEqual(invoice.basis_period_id.date_end, period.date_start - timedelta(1))
+            charged = self.of_company(
+                "tko.charge",
+                [
+                    ("contract_id", "=", invoice.contract_id.id),
+                    ("period_id", "=", invoice.basis_period_id.id),
+                    ("kind", "=", "charge"),
+                ],
+            )
+            basis = Decimal(str(sum(charged.mapped("amount_total")))).quantize(Decimal("0.01"))
+            self.assertEqual(Decimal(str(invoice.basis_amount)), basis)
+            asked = (basis * Decimal(str(condition.advance_share)) / 100).quantize(
+                Decimal("0.01"), rounding=ROUND_HALF_UP
+            )
+            self.assertEqual(Decimal(str(invoice.amount)), asked)
+
+    def test_appeals_and_answers(self):
+        """Consumers' appeals with their answer deadline: the answered ones closed by an
+        outgoing answer sent in time, one overdue without an answer, one not due yet."""
+        appeals = self.of_company("tko.letter", [("direction", "=", "in")])
+        answers = self.of_company("tko.letter", [("kind", "=", "answer")])
+        self.assertEqual(len(appeals), len(APPEALS))
+        self.assertEqual(len(appeals) + len(answers), self.summary["letters"])
+        answered = appeals.filtered("answer_ids")
+        self.assertEqual(len(answered), len([a for a in APPEALS if a[-1]]))
+        for appeal in appeals:
+            self.assertIn(appeal.kind, ("request", "complaint"))
+            self.assertTrue(appeal.answer_deadline > appeal.date)
+            self.assertRegex(appeal.subject, "[а-я]")
+        for appeal in answered:
+            answer = appeal.answer_ids
+            self.assertEqual(answer.direction, "out")
+            self.assertIn(answer.state, ("sent", "delivered"))
+            self.assertEqual(appeal.date_answered, answer.date)
+            self.assertLessEqual(answer.date, appeal.answer_deadline)
+            self.assertEqual(appeal.state, "closed")
+            self.assertFalse(appeal.needs_answer)
+        waiting = appeals - answered
+        self.assertTrue(all(waiting.mapped("needs_answer")))
+        self.assertEqual(set(waiting.mapped("state")), {"registered"})
+        overdue = waiting.filtered(lambda a: a.answer_deadline < self.today)
+        self.assertEqual(len(overdue), 1)
