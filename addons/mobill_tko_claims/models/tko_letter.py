@@ -9,6 +9,7 @@ from odoo.addons.mobill_tko_base.tools.access import (
     check_group,
     check_rights,
 )
+from odoo.tools import format_date
 
 LETTER_KINDS = [
     ("notice", "Debt notice"),
@@ -184,6 +185,7 @@ class TkoLetter(models.Model):
             for letter in letters:
                 if letter.activity_ids.filtered(lambda a, s=summary: a.summary == s):
                     continue
+                user = letter.user_id or self.env.user
                 letter.activity_schedule(
                     activity_type_id=todo.id,
                     summary=summary,
@@ -192,7 +194,9 @@ class TkoLetter(models.Model):
                         "Letter %(name)s (%(subject)s) needs an answer by %(deadline)s.",
                         name=letter.name,
                         subject=letter.subject,
-                        deadline=letter.answer_deadline,
+                        deadline=format_date(
+                            self.with_context(lang=user.lang).env, letter.answer_deadline
+                        ),
                     ),
-                    user_id=(letter.user_id or self.env.user).id,
+                    user_id=user.id,
                 )

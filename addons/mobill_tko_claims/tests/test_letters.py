@@ -2,6 +2,7 @@ import datetime as dt
 
 from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools import format_date
 
 from .common import ClaimsCase
 
@@ -29,6 +30,8 @@ class TestLetters(ClaimsCase):
         self.env["tko.letter"]._cron_answer_reminders()
         self.assertEqual(len(incoming.activity_ids), 1, "reminded once, 2 days before")
         self.assertEqual(incoming.activity_ids.date_deadline, incoming.answer_deadline)
+        self.assertNotIn(str(incoming.answer_deadline), incoming.activity_ids.note)
+        self.assertIn(format_date(self.env, incoming.answer_deadline), incoming.activity_ids.note)
         self.assertFalse(far.activity_ids, "not yet")
         # the answer
         answer = (
