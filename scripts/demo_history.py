@@ -23,5 +23,13 @@ if summary:
         f"{summary['advance_invoices']} advance invoices, {summary['letters']} appeals and "
         f"answers; loaded in {summary['seconds']:.0f} s"
     )
+    if "payment_imports" in summary:
+        print(
+            f"demo exchange: {summary['payment_imports']} payment files "
+            f"({summary['imports_rejected']} rejected, {summary['imported_payments']} payments, "
+            f"{summary['unallocated']} to allocate by hand), {summary['registry_orders']} "
+            f"registry orders, {summary['receipts_issued']} cash receipts "
+            f"({summary['receipts_failed']} failed), {summary['debt_exports']} debt registries"
+        )
 else:
     print("demo history: already loaded")

@@ -49,7 +49,13 @@ class TestDemoHistory(TransactionCase):
         self.assertGreaterEqual(len(charges.contract_id), CONTRACTS - 2)
         payments = self.of_company("tko.payment")
         self.assertEqual(len(payments), self.summary["payments"])
-        self.assertEqual(set(payments.mapped("state")), {"posted"})
+        # posted, but a payment of a bank statement that names nobody (integrations' demo
+        # exchange, when installed): it waits for allocation by hand, with no payer
+        waiting = payments.filtered(lambda p: p.state != "posted")
+        self.assertLessEqual(len(waiting), 1)
+        self.assertFalse(waiting.account_id or waiting.contract_id)
+        self.assertEqual(set(waiting.mapped("state")), {"draft"} if waiting else set())
+        payments -= waiting
         self.assertLessEqual(max(payments.mapped("date_paid")), self.today)
         self.assertTrue(payments.filtered("contract_id") and payments.filtered("account_id"))
         # allocated by the ledger: a payment naming a month pays it, the rest goes oldest first

@@ -30,7 +30,7 @@ from decimal import Decimal
 
 from odoo import fields, models
 
-from mobill_tko_core import demo_history
+from mobill_tko_core import demo_history, requisites
 from mobill_tko_core.fiscal.atol_fake import AtolFake
 from mobill_tko_core.formats import agent_json, onec_bank, registry
 
@@ -46,6 +46,10 @@ PURPOSE = "Оплата услуги по обращению с ТКО, л/с {n
 LEGAL_PURPOSE = "Оплата за услугу по обращению с ТКО по договору № {number}{period}, в т.ч. НДС"
 ORDER_PURPOSE = "Перечисление денежных средств по реестру платежей № {number} от {day:%d.%m.%Y}"
 CASH_PURPOSE = "Оплата наличными в кассе регионального оператора, л/с {number}{period}"
+# a payment nobody can recognise: a company that is no consumer, no contract or account named
+UNKNOWN_PAYER = ("ООО «Вектор-Строй»", "9809", "40702810700000000118")
+UNKNOWN_PURPOSE = "Оплата по счёту № 118 от {day:%d.%m.%Y} за услуги, без НДС"
+UNKNOWN_AMOUNT = Decimal("12400.00")
 
 
 class TkoDemoHistory(models.AbstractModel):
@@ -78,6 +82,7 @@ class TkoDemoHistory(models.AbstractModel):
                 "payment_imports": len(imports),
                 "imports_rejected": len(imports - booked),
                 "imported_payments": len(booked.payment_ids),
+                "unallocated": len(booked.payment_ids.filtered("is_unallocated")),
                 "registry_orders": len(imports.statement_order_ids),
                 "receipts_issued": len(receipts.filtered(lambda r: r.state == "done")),
                 "receipts_failed": len(receipts.filtered(lambda r: r.state == "failed")),
@@ -294,6 +299,22 @@ class TkoDemoHistory(models.AbstractModel):
             docs.append(
                 self._bank_doc(rec.registry_number, rec.order_date, amount, bank, payee, purpose)
             )
+        # a payment that names nothing the register knows: it waits for the accountant in
+        # «Неразнесённые платежи»
+        name, inn_prefix, account = UNKNOWN_PAYER
+        day = today - timedelta(days=1)
+        docs.append(
+            self._bank_doc(
+                "118",
+                day,
+                UNKNOWN_AMOUNT,
+                onec_bank.BankParty(
+                    name=name, inn=requisites.make_inn(inn_prefix + "01234"), account=account
+                ),
+                payee,
+                UNKNOWN_PURPOSE.format(day=day - timedelta(days=5)),
+            )
+        )
         number, count, each = WAITING_ORDER
         first = today.replace(day=1)
         purpose = ORDER_PURPOSE.format(number=number, day=first)

@@ -66,8 +66,16 @@ class TestDemoExchange(TransactionCase):
         self.assertEqual(len(statement), 1)
         self.assertEqual(statement.state, "done", statement.error_ids.mapped("message"))
         self.assertTrue(statement.payment_ids)
-        self.assertTrue(all(statement.payment_ids.mapped("contract_id")))
-        self.assertEqual(set(statement.payment_ids.mapped("state")), {"posted"})
+        # one payment names nothing the register knows: it waits for allocation by hand
+        unknown = statement.payment_ids.filtered("is_unallocated")
+        self.assertEqual(len(unknown), 1)
+        self.assertEqual(self.summary["unallocated"], 1)
+        self.assertEqual((unknown.state, unknown.amount), ("draft", 12400.0))
+        self.assertFalse(unknown.account_id or unknown.contract_id)
+        self.assertIn(unknown, self.of_company("tko.payment", [("is_unallocated", "=", True)]))
+        known = statement.payment_ids - unknown
+        self.assertTrue(all(known.mapped("contract_id")))
+        self.assertEqual(set(known.mapped("state")), {"posted"})
         orders = statement.statement_order_ids
         self.assertEqual(len(orders), self.summary["registry_orders"])
         self.assertEqual(sorted(orders.mapped("state")), ["matched", "matched", "unmatched"])
@@ -95,11 +103,15 @@ class TestDemoExchange(TransactionCase):
     def test_payments_booked_once_with_the_history(self):
         payments = self.of_company("tko.payment")
         self.assertEqual(len(payments), self.summary["payments"])
-        self.assertEqual(set(payments.mapped("state")), {"posted"})
+        # all posted but the one the accountant must allocate by hand
+        self.assertEqual(
+            payments.filtered(lambda p: p.state != "posted").mapped("amount"), [12400.0]
+        )
+        payments = payments.filtered(lambda p: p.state == "posted")
         allocated = sum(payments.allocation_ids.mapped("amount"))
         self.assertAlmostEqual(allocated, sum(payments.mapped("amount")), places=2)
         imported = payments.filtered("import_id")
-        self.assertEqual(len(imported), self.summary["imported_payments"])
+        self.assertEqual(len(imported), self.summary["imported_payments"] - 1)
         self.assertTrue(imported)
         # one payment per payer and this week: the history's payments are not doubled
         keys = imported.mapped(lambda p: (p.account_id.id, p.contract_id.id))
