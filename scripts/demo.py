@@ -163,8 +163,10 @@ def main() -> None:
     )
     if charged.returncode:
         print(f"[run] WARNING: the demo history was not loaded:\n{charged.stderr[-2000:]}")
-    elif charged.stdout.strip():
-        print(f"[run] {charged.stdout.strip().splitlines()[-1]}")
+    else:
+        for line in charged.stdout.strip().splitlines():
+            if line.startswith(("demo history:", "demo exchange:")):
+                print(f"[run] {line}")
     files = subprocess.run(
         odoo_command("-d", db, "--log-level=warn", "--no-http", command="shell"),
         input=(ROOT / "scripts" / "demo_files.py").read_text(),
