@@ -261,3 +261,26 @@ class ClaimsCase(TransactionCase):
                 "groups_id": [Command.set([self.env.ref(g).id for g in groups])],
             }
         )
+
+
+class DemoHistoryCase(TransactionCase):
+    """The demo history loaded once for the class on the demo region of mobill_tko_base:
+    ``months`` months, the first ``accounts`` accounts and ``contracts`` contracts."""
+
+    months = 5
+    accounts = 60
+    contracts = 10
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.ref("base.main_company")
+        cls.today = fields.Date.context_today(cls.env["tko.account"])
+        # the demo region of mobill_tko_base is the ground the history is built on
+        cls.env.ref("mobill_tko_base.demo_account_1")
+        cls.summary = cls.env["tko.demo.history"]._load_demo_history(
+            months=cls.months, accounts=cls.accounts, contracts=cls.contracts
+        )
+
+    def of_company(self, model, domain=()):
+        return self.env[model].search([("company_id", "=", self.company.id), *domain])

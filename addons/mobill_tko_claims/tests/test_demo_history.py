@@ -3,12 +3,12 @@ from collections import defaultdict
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from odoo import fields
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
 
 from mobill_tko_core import demo_history
 
 from ..models.tko_demo_history import ABSENCES, APPEALS, TEMPORARY_RESIDENTS
+from .common import DemoHistoryCase
 
 MONTHS = 5
 ACCOUNTS = 60
@@ -16,24 +16,12 @@ CONTRACTS = 10  # enough for a legal entity that stopped paying and one paying i
 
 
 @tagged("post_install", "-at_install")
-class TestDemoHistory(TransactionCase):
+class TestDemoHistory(DemoHistoryCase):
     """A short demo history on the demo region (5 months, 60 accounts, 10 contracts): real
     overdue debts, penalties, debtors, notices and claims, accounting in step with the ledger,
     and a second load that adds nothing."""
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.company = cls.env.ref("base.main_company")
-        cls.today = fields.Date.context_today(cls.env["tko.account"])
-        # the demo region of mobill_tko_base is the ground the history is built on
-        cls.env.ref("mobill_tko_base.demo_account_1")
-        cls.summary = cls.env["tko.demo.history"]._load_demo_history(
-            months=MONTHS, accounts=ACCOUNTS, contracts=CONTRACTS
-        )
-
-    def of_company(self, model, domain=()):
-        return self.env[model].search([("company_id", "=", self.company.id), *domain])
+    months, accounts, contracts = MONTHS, ACCOUNTS, CONTRACTS
 
     def test_periods_charges_and_payments(self):
         self.assertTrue(self.summary)

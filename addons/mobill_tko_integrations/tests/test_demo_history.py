@@ -1,7 +1,7 @@
 from datetime import timedelta
 
-from odoo import fields
-from odoo.tests import TransactionCase, tagged
+from odoo.addons.mobill_tko_claims.tests.common import DemoHistoryCase
+from odoo.tests import tagged
 
 MONTHS = 3
 ACCOUNTS = 60
@@ -9,25 +9,18 @@ CONTRACTS = 10
 
 
 @tagged("post_install", "-at_install")
-class TestDemoExchange(TransactionCase):
+class TestDemoExchange(DemoHistoryCase):
     """The demo history's exchange of the week on a short history (3 months, 60 accounts,
     10 contracts): registries and a 1C statement imported once through the import engine,
     the rejected file with its line, the registries' payment orders, cash desk receipts and
     the debt registry exports."""
 
+    months, accounts, contracts = MONTHS, ACCOUNTS, CONTRACTS
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company = cls.env.ref("base.main_company")
-        cls.today = fields.Date.context_today(cls.env["tko.account"])
-        cls.env.ref("mobill_tko_base.demo_account_1")
-        cls.summary = cls.env["tko.demo.history"]._load_demo_history(
-            months=MONTHS, accounts=ACCOUNTS, contracts=CONTRACTS
-        )
         cls.accountant = cls.env.ref("mobill_tko_base.user_demo_accountant")
-
-    def of_company(self, model, domain=()):
-        return self.env[model].search([("company_id", "=", self.company.id), *domain])
 
     def test_registries_imported_once_and_the_rejected_file(self):
         imports = self.of_company("tko.payment.import")
