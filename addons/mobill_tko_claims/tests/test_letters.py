@@ -1,5 +1,6 @@
 import datetime as dt
 
+from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import format_date
@@ -88,7 +89,9 @@ class TestLetters(ClaimsCase):
         self.assertEqual(appeal.kind, "request")
         self.assertEqual(appeal.partner_id, partner)
         self.assertEqual(appeal.account_id, self.accounts["unpaid"])
-        self.assertEqual(appeal.answer_deadline, self.today() + dt.timedelta(days=12))
+        # the operator's today (his time zone), as the button sees it
+        today = fields.Date.context_today(appeal.with_user(operator))
+        self.assertEqual(appeal.answer_deadline, today + dt.timedelta(days=12))
         self.assertTrue(appeal.needs_answer)
         self.assertIn(appeal, partner.tko_letter_ids)
         reader = new_test_user(
