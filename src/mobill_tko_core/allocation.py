@@ -32,6 +32,8 @@ __all__ = [
     "allocate_batch",
     "allocate_payment",
     "match_payment",
+    "settle",
+    "unpaid_by_period",
 ]
 
 
@@ -78,6 +80,49 @@ def _open_debts(debts: Iterable) -> list[list]:
         ) from exc
 
 
+def settle(amount, open_debts: list[list], target=None) -> list[tuple]:
+    """The allocation order, the one home of the rule (ГК РФ ст. 319.1): pay ``amount`` over
+    ``open_debts``, a payment naming a period pays that period's debts first, then the oldest
+    open debt, and what is left is an advance.
+
+    ``open_debts`` are mutable ``[period, due, *anything]`` items in the order debts are paid
+    (oldest first; :func:`_open_debts` sorts the ledger's); they are changed in place: a paid
+    item is removed, a part-paid one keeps its rest. Amounts may be ``Decimal`` or integer
+    kopecks (the penalty engine's). Returns ``(item, paid)`` pairs in the order paid; the item
+    is ``None`` for the advance.
+    """
+    lines: list[tuple] = []
+    left = amount
+    if target is not None and left > 0:
+        index = 0
+        while left > 0 and index < len(open_debts):
+            debt = open_debts[index]
+            if debt[0] != target:
+                index += 1
+                continue
+            due = debt[1]
+            paid = left if left < due else due
+            lines.append((debt, paid))
+            left -= paid
+            if paid == due:
+                del open_debts[index]
+            else:
+                debt[1] = due - paid
+    while left > 0 and open_debts:
+        debt = open_debts[0]
+        due = debt[1]
+        paid = left if left < due else due
+        lines.append((debt, paid))
+        left -= paid
+        if paid == due:
+            del open_debts[0]
+        else:
+            debt[1] = due - paid
+    if left > 0:
+        lines.append((None, left))
+    return lines
+
+
 def _apply(amount: Decimal, debts: list[list], target) -> list[tuple]:
     """Allocate ``amount`` over ``debts`` (sorted ``[period, due]``, changed in place: paid
     debts are removed). Returns ``(period, amount)`` pairs; period None is the advance."""
@@ -87,31 +132,39 @@ def _apply(amount: Decimal, debts: list[list], target) -> list[tuple]:
             f"A payment cannot be negative ({amount}); reverse the allocation of the original.",
             amount=str(amount),
         )
-    lines: list[tuple] = []
-    left = amount
-    if target is not None and left > 0:
-        for index, debt in enumerate(debts):
-            if debt[0] == target:
-                paid = min(left, debt[1])
-                lines.append((target, paid))
-                left -= paid
-                if paid == debt[1]:
-                    del debts[index]
-                else:
-                    debt[1] -= paid
-                break
-    while left > 0 and debts:
-        debt = debts[0]
-        paid = min(left, debt[1])
-        lines.append((debt[0], paid))
-        left -= paid
-        if paid == debt[1]:
-            del debts[0]
+    return [
+        (None if debt is None else debt[0], paid) for debt, paid in settle(amount, debts, target)
+    ]
+
+
+def unpaid_by_period(debts: Iterable, lines: Iterable) -> list[tuple]:
+    """What is still unpaid of each period's debt after the ledger's allocation lines.
+
+    ``debts`` are ``(period, amount_due)`` pairs (several of one period add up), ``lines``
+    ``(period or None, amount)`` allocation lines of the payments counted. A line naming a
+    period pays that period up to its debt (the rest of such a line paid something else the
+    ledger charged in that period, e.g. penalties, and is not carried over); the advances
+    (lines without a period) then pay the oldest open debts, as :func:`settle` would if the
+    payments were allocated again today. Returns ``[(period, unpaid)]`` oldest first, only
+    the periods with something unpaid. The debtors' registry's SQL mirrors this rule (a test
+    compares the two).
+    """
+    open_debts = _open_debts(debts)
+    named: dict = {}
+    advance = ZERO
+    for period, amount in lines:
+        amount = _amount(amount, "allocation")
+        if period is None:
+            advance += amount
         else:
-            debt[1] -= paid
-    if left > 0:
-        lines.append((None, left))
-    return lines
+            named[period] = named.get(period, ZERO) + amount
+    for debt in open_debts:
+        paid = named.get(debt[0], ZERO)
+        debt[1] = debt[1] - paid if paid < debt[1] else ZERO
+    open_debts = [debt for debt in open_debts if debt[1] > 0]
+    if advance > 0:
+        settle(advance, open_debts)
+    return [(period, due) for period, due in open_debts]
 
 
 def allocate_payment(amount, debts: Iterable, target_period=None) -> list[AllocationLine]:

@@ -56,6 +56,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, NamedTuple
 
+from mobill_tko_core.allocation import settle
 from mobill_tko_core.due_dates import due_date_for
 from mobill_tko_core.errors import CoreError
 from mobill_tko_core.money import to_decimal
@@ -529,48 +530,32 @@ def _parse_payment(item, i: int):
 
 
 def _allocate(debts: list, payments: list, calc_ord: int):
-    """Split each debt into parts by payment.
+    """Split each debt into parts by payment, in the ledger's allocation order
+    (:func:`mobill_tko_core.allocation.settle`: the period a payment names first, then the
+    oldest debt; debts of one period by their due date).
 
     Returns ``(parts, unallocated_kopecks)``; ``parts[i]`` is a list of ``(paid_ord | None,
     kopecks)`` for debt ``i`` (``None`` = still unpaid on the calculation date).
     """
     n = len(debts)
-    order = sorted(range(n), key=lambda i: (debts[i][2], debts[i][0]))
-    open_ = [d[1] for d in debts]
+    # [period, open kopecks, index]: what settle() pays, oldest first
+    open_debts = [
+        [debts[i][0], debts[i][1], i]
+        for i in sorted(range(n), key=lambda i: (debts[i][0], debts[i][2]))
+        if debts[i][1]
+    ]
     parts: list[list] = [[] for _ in range(n)]
-    by_period: dict = {}
-    for i in order:
-        by_period.setdefault(debts[i][0], []).append(i)
-    head = 0
     unallocated = 0
     for pord, amount, period in sorted(payments, key=lambda p: p[0]):
         if pord > calc_ord or amount == 0:
             continue
-        if period is not None:
-            for i in by_period.get(period, ()):
-                rest = open_[i]
-                if rest:
-                    take = amount if amount < rest else rest
-                    open_[i] = rest - take
-                    parts[i].append((pord, take))
-                    amount -= take
-                    if not amount:
-                        break
-        while amount:
-            while head < n and not open_[order[head]]:
-                head += 1
-            if head == n:
-                unallocated += amount
-                break
-            i = order[head]
-            rest = open_[i]
-            take = amount if amount < rest else rest
-            open_[i] = rest - take
-            parts[i].append((pord, take))
-            amount -= take
-    for i in range(n):
-        if open_[i]:
-            parts[i].append((None, open_[i]))
+        for debt, paid in settle(amount, open_debts, period):
+            if debt is None:
+                unallocated += paid
+            else:
+                parts[debt[2]].append((pord, paid))
+    for debt in open_debts:
+        parts[debt[2]].append((None, debt[1]))
     return parts, unallocated
 
 

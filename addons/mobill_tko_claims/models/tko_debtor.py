@@ -13,8 +13,10 @@ CONSUMER_KINDS = [
 ]
 
 # One row per personal account and per contract that owes something, on the refresh day.
-# Payments pay the oldest months first: the oldest unpaid month is the first whose cumulated
-# charges exceed what was paid in total.
+# What is unpaid of each month is the ledger's allocation of the payments read by the core's
+# rule (mobill_tko_core.allocation.unpaid_by_period): the allocation lines naming a month pay
+# it up to its charge (principal first: the rest of such a line paid penalties), the advances
+# (lines without a month) pay the oldest months left; a test compares this SQL with the core.
 DEBTOR_QUERY = """
 WITH months AS (
     SELECT COALESCE(c.account_id * 2, c.contract_id * 2 + 1) AS key, c.company_id,
@@ -26,10 +28,26 @@ WITH months AS (
        AND (c.account_id IS NOT NULL OR c.contract_id IS NOT NULL)
      GROUP BY 1, c.company_id, p.date_start),
 dues AS (
-    SELECT m.*,
-           sum(m.principal) OVER (PARTITION BY m.key ORDER BY m.period) AS cum_principal,
-           {due_date} AS due_date
+    SELECT m.*, {due_date} AS due_date
       FROM months m JOIN res_company co ON co.id = m.company_id{condition_join}),
+alloc AS (
+    SELECT COALESCE(a.account_id * 2, a.contract_id * 2 + 1) AS key, a.period_date AS period,
+           sum(a.amount) AS amount
+      FROM tko_payment_allocation a JOIN tko_payment pay ON pay.id = a.payment_id
+     WHERE pay.state = 'posted' AND a.date_paid <= CURRENT_DATE
+     GROUP BY 1, 2),
+opened AS (
+    SELECT d.*, GREATEST(0, d.principal - COALESCE(al.amount, 0)) AS open_amount,
+           COALESCE(adv.amount, 0) AS advance
+      FROM dues d
+      LEFT JOIN alloc al ON al.key = d.key AND al.period = d.period
+      LEFT JOIN alloc adv ON adv.key = d.key AND adv.period IS NULL),
+unpaid AS (
+    SELECT o.*,
+           GREATEST(0, LEAST(o.open_amount,
+                             sum(o.open_amount) OVER (PARTITION BY o.key ORDER BY o.period)
+                             - o.advance)) AS unpaid
+      FROM opened o),
 paid AS (
     SELECT COALESCE(account_id * 2, contract_id * 2 + 1) AS key, sum(amount) AS paid,
            max(date_paid) AS last_paid
@@ -37,17 +55,16 @@ paid AS (
      WHERE state = 'posted' AND date_paid <= CURRENT_DATE
      GROUP BY 1),
 totals AS (
-    SELECT d.key, min(d.company_id) AS company_id,
-           sum(d.principal) AS charged, sum(d.penalty) AS penalty_charged,
+    SELECT u.key, min(u.company_id) AS company_id,
+           sum(u.principal) AS charged, sum(u.penalty) AS penalty_charged,
            COALESCE(max(pd.paid), 0) AS paid, max(pd.last_paid) AS last_payment_date,
-           min(d.period) FILTER (WHERE d.cum_principal > COALESCE(pd.paid, 0)) AS oldest_period,
-           min(d.due_date) FILTER (WHERE d.cum_principal > COALESCE(pd.paid, 0))
-               AS oldest_due_date,
-           count(*) FILTER (WHERE d.cum_principal > COALESCE(pd.paid, 0)) AS months_in_debt,
-           GREATEST(0, COALESCE(max(d.cum_principal) FILTER (WHERE d.due_date < CURRENT_DATE),
-                                0) - COALESCE(max(pd.paid), 0)) AS overdue_debt
-      FROM dues d LEFT JOIN paid pd ON pd.key = d.key
-     GROUP BY d.key),
+           sum(u.unpaid) AS principal_debt,
+           min(u.period) FILTER (WHERE u.unpaid > 0) AS oldest_period,
+           min(u.due_date) FILTER (WHERE u.unpaid > 0) AS oldest_due_date,
+           count(*) FILTER (WHERE u.unpaid > 0) AS months_in_debt,
+           COALESCE(sum(u.unpaid) FILTER (WHERE u.due_date < CURRENT_DATE), 0) AS overdue_debt
+      FROM unpaid u LEFT JOIN paid pd ON pd.key = u.key
+     GROUP BY u.key),
 targets AS (
     SELECT t.*, a.id AS account_id, NULL::integer AS contract_id, a.name AS number,
            a.partner_id, a.address_id, a.zone_id, a.management_company_id
@@ -84,7 +101,7 @@ SELECT tg.key AS id, tg.number AS name, tg.account_id, tg.contract_id,
        tg.management_company_id,
        tg.charged, tg.penalty_charged, tg.paid,
        tg.charged + tg.penalty_charged - tg.paid AS debt,
-       GREATEST(0, tg.charged - tg.paid) AS principal_debt, tg.overdue_debt,
+       tg.principal_debt, tg.overdue_debt,
        tg.oldest_period, tg.oldest_due_date,
        GREATEST(0, CURRENT_DATE - tg.oldest_due_date) AS overdue_days,
        tg.months_in_debt, tg.last_payment_date,

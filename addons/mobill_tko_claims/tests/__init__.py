@@ -1,5 +1,6 @@
 from . import (
     test_claims,
+    test_debtor_unpaid,
     test_debtors,
     test_demo_history,
     test_due_dates,

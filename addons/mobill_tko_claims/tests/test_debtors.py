@@ -31,8 +31,10 @@ class TestDebtors(ClaimsCase):
         partial = by_account[self.accounts["partial"]]
         self.assertEqual(partial.debt, 1650.0)
         self.assertEqual(partial.last_payment_date, dt.date(2024, 12, 10))
-        # payments pay the oldest months first: 1350 paid covers 03–06.2024 (4 × 300 = 1200)
-        self.assertEqual(partial.oldest_period, dt.date(2024, 7, 1))
+        # each 150 named its month (the ledger pays a named month first): every month since
+        # 03.2024 is half unpaid (the cumulated reading, 1350 paid against 4 × 300, said 07.2024)
+        self.assertEqual(partial.oldest_period, dt.date(2024, 3, 1))
+        self.assertEqual(partial.months_in_debt, 10)
         contract = debtors.filtered("contract_id")
         self.assertEqual(contract.debt, 85000.0)
         self.assertEqual(contract.consumer_kind, "legal")
@@ -50,7 +52,8 @@ class TestDebtors(ClaimsCase):
             {self.accounts["unpaid"], self.accounts["partial"], self.accounts["paid"]},
         )
         self.assertEqual(
-            Debtor.search([*base, ("oldest_period", "<=", "2024-06-01")]), unpaid | contract
+            Debtor.search([*base, ("oldest_period", "<=", "2024-06-01")]),
+            unpaid | partial | contract,
         )
         # a penalty booked and a claim made show up after a refresh
         self.env["tko.penalty"]._calculate(self.accounts["unpaid"], dt.date(2025, 1, 1), book=True)
@@ -145,9 +148,11 @@ class TestDebtors(ClaimsCase):
         self.assertEqual(unpaid.overdue_debt, 1500.0)
         self.assertEqual(unpaid.oldest_due_date, dt.date(2024, 4, 10))
         self.assertEqual(unpaid.overdue_days, 81)
-        # 450 paid: 03.2024 in full, 04.2024 for a half
+        # 150 paid for each of 03–05.2024 by 30.06.2024: half of each is overdue, since the due
+        # date of 03.2024
         self.assertEqual(partial.overdue_debt, 450.0)
-        self.assertEqual(partial.overdue_days, 51)
+        self.assertEqual(partial.oldest_due_date, dt.date(2024, 4, 10))
+        self.assertEqual(partial.overdue_days, 81)
         self.assertEqual(paid.debt, 400.0)
         self.assertEqual((paid.overdue_debt, paid.overdue_days), (0.0, 0))
         self.assertEqual(wizard.line_count, 4)
@@ -155,7 +160,15 @@ class TestDebtors(ClaimsCase):
         self.assertEqual(wizard.total_debt, sum(wizard.line_ids.mapped("debt")))
         wizard.write({"min_overdue_days": 60})
         wizard.action_compute()
-        self.assertEqual(wizard.line_ids.account_id, self.accounts["e3"] | self.accounts["unpaid"])
+        self.assertEqual(
+            wizard.line_ids.account_id,
+            self.accounts["e3"] | self.accounts["unpaid"] | self.accounts["partial"],
+        )
+        # all three owe since the due date of 03.2024 (10.04.2024): 81 days on 30.06.2024
+        wizard.write({"min_overdue_days": 82})
+        wizard.action_compute()
+        self.assertFalse(wizard.line_ids)
+        wizard.write({"min_overdue_days": 60})
         wizard.write({"min_debt": 1500.0})
         wizard.action_compute()
         self.assertEqual(wizard.line_ids.account_id, self.accounts["unpaid"])

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from odoo import _, api, fields, models
 from odoo.addons.mobill_tko_base.tools.access import (
     READER,
@@ -6,6 +8,8 @@ from odoo.addons.mobill_tko_base.tools.access import (
     check_rights,
 )
 from odoo.tools.misc import format_date
+
+from mobill_tko_core.allocation import unpaid_by_period
 
 from ..models.tko_debtor import CONSUMER_KINDS
 
@@ -98,32 +102,36 @@ class TkoDebtAtDate(models.TransientModel):
             return chosen.filtered_domain(self._domain())
         return self.env[model].search(self._domain())
 
-    def _overdue(self, records, paid):
+    def _overdue(self, records):
         """``{id: (overdue amount, oldest due date of the unpaid months)}`` on the wizard's date:
-        payments pay the oldest months first; the months and their due dates are the penalty's
-        own reading of the ledger (``tko.penalty._read_inputs``)."""
+        the months and their due dates are the penalty's own reading of the ledger
+        (``tko.penalty._read_inputs``), what is unpaid of each the ledger's allocation of the
+        payments made by that date, read by the core's rule
+        (:func:`mobill_tko_core.allocation.unpaid_by_period`), as the debtors' registry does."""
         penalty = self.env["tko.penalty"]
         result = {}
         for company in records.company_id:
             own = records.filtered(lambda r, c=company: r.company_id == c)
-            debts = penalty._read_inputs(records._name, own.ids, self.date, company)[0]
+            debts, payments, _opt_outs = penalty._read_inputs(
+                records._name, own.ids, self.date, company
+            )
             for rid, months in debts.items():
-                left = paid.get(rid, 0.0)
-                overdue, oldest_due = 0.0, False
-                for _period, amount, due in months:
-                    amount = float(amount)
-                    unpaid = max(0.0, amount - left)
-                    left = max(0.0, left - amount)
-                    if unpaid and due < self.date:
-                        overdue += unpaid
-                    if unpaid and not oldest_due:
-                        oldest_due = due
-                result[rid] = (overdue, oldest_due)
+                due_of = {period: due for period, _amount, due in months}
+                unpaid = unpaid_by_period(
+                    [(period, amount) for period, amount, _due in months],
+                    [(period, amount) for _day, amount, period in payments.get(rid, ())],
+                )
+                overdue = sum(
+                    (amount for period, amount in unpaid if due_of[period] < self.date),
+                    Decimal(0),
+                )
+                oldest_due = due_of[unpaid[0][0]] if unpaid else False
+                result[rid] = (float(overdue), oldest_due)
         return result
 
     def _line_values(self, records):
         debts = self.env["tko.debtor"]._debt_at(records._name, records.ids, self.date)
-        overdue = self._overdue(records, {rid: d["paid"] for rid, d in debts.items()})
+        overdue = self._overdue(records)
         field = "account_id" if records._name == "tko.account" else "contract_id"
         values = []
         for rec in records:
