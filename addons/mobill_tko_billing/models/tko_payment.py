@@ -6,6 +6,8 @@ from odoo.addons.mobill_tko_base.tools.access import check_action
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from mobill_tko_core.allocation import unpaid_by_period
+
 #: fields only the payment's actions write (posting, cancelling, accounting)
 PROTECTED_FIELDS = ("state", "accounting_cancel_date")
 
@@ -199,7 +201,10 @@ class TkoPayment(models.Model):
     @api.model
     def _tko_balance_by_period(self, key, ids, date=None, companies=None):
         """``{id: [{"period_id", "date_start", "charged", "paid", "due"}]}`` in period order;
-        ``paid`` from the allocation of the posted payments paid on or before ``date``.
+        ``due`` what is unpaid of the period by the core's reading of the ledger
+        (:func:`mobill_tko_core.allocation.unpaid_by_period`: the allocation of the posted
+        payments paid on or before ``date`` to the period, then their advances to the oldest
+        periods), ``paid`` the rest of the period's charge.
 
         ``companies``: when given, only the charges and payments of these companies are read
         (callers serving a user pass ``self.env.companies``)."""
@@ -222,15 +227,16 @@ class TkoPayment(models.Model):
                     SELECT a.%(key)s AS rid, a.period_id, sum(a.amount) AS paid
                       FROM tko_payment_allocation a
                       JOIN tko_payment p ON p.id = a.payment_id AND p.state = 'posted'
-                     WHERE a.%(key)s = ANY(%(ids)s) AND a.period_id IS NOT NULL
+                     WHERE a.%(key)s = ANY(%(ids)s)
                        AND (%(date)s::date IS NULL OR p.date_paid <= %(date)s)
                        AND (%(all)s OR p.company_id = ANY(%(companies)s))
                      GROUP BY 1, 2
                 )
                 SELECT ch.rid, ch.period_id, p.date_start, ch.charged::text,
-                       COALESCE(al.paid, 0)::text
+                       COALESCE(al.paid, 0)::text, COALESCE(adv.paid, 0)::text
                   FROM ch JOIN tko_billing_period p ON p.id = ch.period_id
              LEFT JOIN al ON al.rid = ch.rid AND al.period_id = ch.period_id
+             LEFT JOIN al adv ON adv.rid = ch.rid AND adv.period_id IS NULL
                  ORDER BY ch.rid, p.date_start
                 """,
                 key=SQL.identifier(key),
@@ -240,16 +246,27 @@ class TkoPayment(models.Model):
                 companies=company_ids or [],
             )
         )
+        rows = {}
+        for rid, period_id, start, charged, paid, advance in self.env.cr.fetchall():
+            rows.setdefault(rid, ([], Decimal(advance)))[0].append(
+                (period_id, start, Decimal(charged), Decimal(paid))
+            )
         result = {}
-        for rid, period_id, start, charged, paid in self.env.cr.fetchall():
-            charged, paid = Decimal(charged), Decimal(paid)
-            result.setdefault(rid, []).append(
+        for rid, (periods, advance) in rows.items():
+            unpaid = dict(
+                unpaid_by_period(
+                    [(start, charged) for _pid, start, charged, _paid in periods],
+                    [(start, paid) for _pid, start, _charged, paid in periods] + [(None, advance)],
+                )
+            )
+            result[rid] = [
                 {
                     "period_id": period_id,
                     "date_start": start,
                     "charged": charged,
-                    "paid": paid,
-                    "due": charged - paid,
+                    "paid": charged - unpaid.get(start, min(charged, Decimal(0))),
+                    "due": unpaid.get(start, min(charged, Decimal(0))),
                 }
-            )
+                for period_id, start, charged, _paid in periods
+            ]
         return result

@@ -69,6 +69,28 @@ class TestDebt(BillingCase):
         self.assertAlmostEqual(acc.partner_id.tko_debt_total, -64.94)
         self.assertAlmostEqual(acc.partner_id.tko_overpayment_total, 64.94)
 
+    def test_an_advance_pays_the_months_charged_after_it(self):
+        """The balance by period reads the ledger by the core's rule: an advance booked before
+        a month was charged pays that month (it used to be left out, the month shown as due)."""
+        april = self.period("2025-04-01")
+        self.run_town(april)
+        acc = self.acc1  # 217.53 a month
+        self.env["tko.payment"].create(
+            {"account_id": acc.id, "amount": 300, "date_paid": "2025-04-20"}
+        ).action_post()
+        may = self.period("2025-05-01")
+        self.run_town(may)
+        by_period = acc.tko_balance_by_period(self.d("2025-05-31"))[acc.id]
+        self.assertEqual(
+            [(p["period_id"], p["paid"], p["due"]) for p in by_period],
+            [
+                (april.id, Decimal("217.53"), Decimal("0.00")),
+                (may.id, Decimal("82.47"), Decimal("135.06")),
+            ],
+        )
+        # the ledger keeps the advance as booked; the debt is the same either way
+        self.assertAlmostEqual(acc._tko_debt_at(self.d("2025-05-31"))[acc.id], 135.06)
+
     def test_contract_debt(self):
         period = self.period("2025-05-01")
         self.charge_run(period, scope="contracts", contract_ids=[(6, 0, self.contract.ids)])
