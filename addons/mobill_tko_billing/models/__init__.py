@@ -21,8 +21,8 @@ from . import tko_payment_accounting
 from . import tko_payment_posting
 from . import tko_account
 from . import tko_contract
-from . import tko_object_characteristic
 from . import tko_retroactive_mixin
+from . import tko_object_characteristic
 from . import tko_tariff
 from . import tko_norm
 from . import tko_contract_line

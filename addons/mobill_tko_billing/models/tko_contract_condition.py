@@ -1,4 +1,4 @@
-from odoo import _, api, models
+from odoo import _, models
 
 from ..tools.explain import user_date
 
@@ -6,22 +6,9 @@ from ..tools.explain import user_date
 class TkoContractCondition(models.Model):
     """A payment condition changed for a closed period: recalculate the contract."""
 
-    _inherit = "tko.contract.condition"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        for rec in records:
-            rec._tko_retroactive(rec.date_from)
-        return records
-
-    def write(self, vals):
-        old = {rec.id: rec.date_from for rec in self}
-        result = super().write(vals)
-        if {"due_day", "advance", "advance_share", "date_from"} & set(vals):
-            for rec in self:
-                rec._tko_retroactive(min(d for d in (old.get(rec.id), rec.date_from) if d))
-        return result
+    _name = "tko.contract.condition"
+    _inherit = ["tko.contract.condition", "tko.retroactive.mixin"]
+    _tko_retroactive_fields = frozenset({"due_day", "advance", "advance_share", "date_from"})
 
     def _tko_retroactive(self, date_from):
         self.ensure_one()

@@ -8,7 +8,9 @@ WATCHED = {"object_id", "scheme", "norm_category_id", "limit_volume", "date_from
 class TkoContractLine(models.Model):
     """A contract object or scheme changed for a closed period: recalculate the contract."""
 
-    _inherit = "tko.contract.line"
+    _name = "tko.contract.line"
+    _inherit = ["tko.contract.line", "tko.retroactive.mixin"]
+    _tko_retroactive_fields = frozenset(WATCHED)
 
     @api.depends("contract_id", "object_id", "scheme", "date_from")
     @api.depends_context("lang")
@@ -22,25 +24,12 @@ class TkoContractLine(models.Model):
                 date=user_date(self.env, rec.date_from),
             )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        for rec in records:
-            rec._tko_retroactive(rec.date_from)
-        return records
-
-    def write(self, vals):
-        old = {rec.id: (rec.date_from, rec.date_to) for rec in self}
-        result = super().write(vals)
-        if WATCHED & set(vals):
-            for rec in self:
-                old_from, old_to = old.get(rec.id, (None, None))
-                dates = [old_from, rec.date_from]
-                if "date_to" in vals and not ("date_from" in vals or "scheme" in vals):
-                    dates = [d for d in (old_to, rec.date_to) if d]
-                    dates = [min(dates)] if dates else [rec.date_from]
-                rec._tko_retroactive(min(d for d in dates if d))
-        return result
+    def _tko_retroactive_start(self, old_from, old_to, vals):
+        """Only the end moved: the recalculation starts where the old and the new end differ."""
+        if "date_to" in vals and not ("date_from" in vals or "scheme" in vals):
+            ends = [d for d in (old_to, self.date_to) if d]
+            return min(ends) if ends else self.date_from
+        return super()._tko_retroactive_start(old_from, old_to, vals)
 
     def _tko_retroactive(self, date_from):
         self.ensure_one()

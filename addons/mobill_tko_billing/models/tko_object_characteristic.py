@@ -9,25 +9,18 @@ from ..tools.explain import user_date, user_number
 class TkoObjectCharacteristic(models.Model):
     """A version that reaches into a closed period starts a recalculation of its accounts."""
 
-    _inherit = "tko.object.characteristic"
+    _name = "tko.object.characteristic"
+    _inherit = ["tko.object.characteristic", "tko.retroactive.mixin"]
+    _tko_retroactive_fields = frozenset({"date_to"})
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        for rec in records:
-            rec._tko_retroactive(rec.date_from)
-        return records
+    def _tko_retroactive_skip(self):
+        # the registry closing the previous version when a new one starts
+        return bool(self.env.context.get("tko_close_version")) and is_trusted(self)
 
-    def write(self, vals):
-        old = {rec.id: rec.date_to for rec in self} if "date_to" in vals else {}
-        result = super().write(vals)
-        closing = self.env.context.get("tko_close_version") and is_trusted(self)
-        if "date_to" in vals and not closing:
-            for rec in self:
-                ends = [d for d in (old.get(rec.id), rec.date_to) if d]
-                if ends:
-                    rec._tko_retroactive(min(ends) + timedelta(days=1))
-        return result
+    def _tko_retroactive_start(self, old_from, old_to, vals):
+        """A version's end moved: recalculate from the day after the earlier end."""
+        ends = [d for d in (old_to, self.date_to) if d]
+        return min(ends) + timedelta(days=1) if ends else None
 
     def _tko_value_text(self):
         """The value as the user's language writes it ("46,9", "2 × 0,75 м³")."""

@@ -103,6 +103,40 @@ class TestRecalculation(BillingCase):
         flat1 = lines.filtered(lambda ln: ln.account_id == self.acc1)
         self.assertEqual(self.dec(sum(flat1.mapped("amount_total"))), Decimal("16.47"))
 
+    def test_retroactive_changes_of_contracts_and_objects_start_from_the_right_day(self):
+        """Payment conditions, contract lines and object characteristics share the retroactive
+        rule (tko.retroactive.mixin): a change reaching a closed month drafts a recalculation
+        from the first day it concerns; the registry closing a version drafts none."""
+        Recalc = self.env["tko.recalculation"]
+
+        def drafted(scope_field, records):
+            return Recalc.search(
+                [("state", "=", "draft"), (scope_field, "in", records.ids)], order="id desc"
+            )
+
+        condition = self.env["tko.contract.condition"].search(
+            [("contract_id", "=", self.contract.id)]
+        )
+        self.assertEqual(len(condition), 1)
+        condition.write({"due_day": 25})
+        recalc = drafted("contract_ids", self.contract)
+        self.assertEqual(len(recalc), 1)
+        self.assertEqual((recalc.date_from, recalc.basis_ref), (condition.date_from, condition))
+        recalc.unlink()
+        condition.write({"date_to": "2025-12-31"})  # not a field of the rule: nothing drafted
+        self.assertFalse(drafted("contract_ids", self.contract))
+        # a contract line's end moved into April: from the earlier end
+        line = self.contract.line_ids[:1]
+        line.write({"date_to": "2025-04-20"})
+        self.assertEqual(drafted("contract_ids", self.contract).date_from, self.d("2025-04-20"))
+        drafted("contract_ids", self.contract).unlink()
+        # a characteristic's end moved into April: from the day after
+        version = self.env["tko.object.characteristic"].search(
+            [("object_id", "=", self.acc1.object_id.id), ("date_to", "=", False)], limit=1
+        )
+        version.write({"date_to": "2025-04-10"})
+        self.assertEqual(drafted("account_ids", self.acc1).date_from, self.d("2025-04-11"))
+
     def test_absence_of_a_closed_month_is_booked_as_recalculation(self):
         absence = self.env["tko.absence"].create(
             {
