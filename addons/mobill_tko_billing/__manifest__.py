@@ -1,6 +1,6 @@
 {
     "name": "MoBill-TKO: Billing",
-    "summary": "Billing periods, individual and mass charges, recalculation, accounting, payments, documents and turnover of a regional operator of solid municipal waste",
+    "summary": "Billing periods, the charge ledger, individual and mass charge runs, recalculations, temporary absences, measured volumes, payments and their allocation, accounting, advance invoices and reconciliation of a regional operator of solid municipal waste",
     "version": "17.0.1.0.0",
     "category": "MoBill-TKO",
     "website": "https://github.com/mobill-tko/mobill-tko",
