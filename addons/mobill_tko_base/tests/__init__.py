@@ -1,6 +1,7 @@
 from . import (
     test_demo_data,
     test_gar_import,
+    test_onchanges,
     test_people_search,
     test_registry,
     test_registry_io,
