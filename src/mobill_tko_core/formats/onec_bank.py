@@ -263,19 +263,18 @@ class _Reader:
     def warn(self, line, fld, code, message, **params):
         self.warnings.append(LineError(line, fld, code, message, params))
 
+    def missing(self, line, name):
+        self.error(
+            line, name, "missing_field", f"The field {name} is missing or empty.", field=name
+        )
+
     # A field that must be a date (if filled or required).
     def date_field(self, sec: _Section, name: str, required: bool = False) -> date | None:
         text = sec.fields.get(name, "")
         line = sec.lines.get(name, sec.line)
         if not text:
             if required:
-                self.error(
-                    line,
-                    name,
-                    "missing_field",
-                    f"The field {name} is missing or empty.",
-                    field=name,
-                )
+                self.missing(line, name)
             return None
         value = _parse_date(text)
         if value is None:
@@ -296,13 +295,7 @@ class _Reader:
         line = sec.lines.get(name, sec.line)
         if not text:
             if required:
-                self.error(
-                    line,
-                    name,
-                    "missing_field",
-                    f"The field {name} is missing or empty.",
-                    field=name,
-                )
+                self.missing(line, name)
             return None
         if not (_BALANCE_RE if signed else _AMOUNT_RE).match(text):
             self.error(
@@ -325,13 +318,7 @@ class _Reader:
             )
         number = f.get("Номер", "")
         if not number:
-            self.error(
-                sec.lines.get("Номер", sec.line),
-                "Номер",
-                "missing_field",
-                "The field Номер is missing or empty.",
-                field="Номер",
-            )
+            self.missing(sec.lines.get("Номер", sec.line), "Номер")
         doc_date = self.date_field(sec, "Дата", required=True)
         amount = self.amount_field(sec, "Сумма", required=True)
         dates = {name: self.date_field(sec, name) for name in _DOC_DATE_FIELDS}
