@@ -88,6 +88,13 @@ def test_three_bad_lines_are_all_reported_with_their_numbers():
         (4, "period", "bad_period"),
         (6, None, "too_few_columns"),
     ]
+    # Each error carries the values its message is built from (Odoo translates by code).
+    assert [dict(e.params) for e in res.errors] == [
+        {"value": "12,5O"},
+        {"value": "2025-02-04", "format": "dd-mm-yyyy"},
+        {"value": "132025"},
+        {"columns": 3, "expected": 12},
+    ]
     # The good lines are returned (not to be booked, since ok is False).
     assert [p.line for p in res.records] == [1, 5]
     assert res.error_lines() == [2, 3, 4, 6]
@@ -101,6 +108,10 @@ def test_trailer_count_and_sum_mismatch_are_errors_on_the_trailer_line():
     assert [(e.line, e.code, e.field) for e in res.errors] == [
         (3, "trailer_count_mismatch", "count"),
         (3, "trailer_sum_mismatch", "total"),
+    ]
+    assert [dict(e.params) for e in res.errors] == [
+        {"declared": 3, "counted": 2},
+        {"field": "total", "declared": Decimal("2230.00"), "counted": Decimal("2230.50")},
     ]
     assert len(res.records) == 2
 

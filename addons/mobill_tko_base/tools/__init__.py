@@ -9,5 +9,6 @@ from .access import (
     check_group,
     check_rights,
 )
-from .core_messages import core_error_message, raise_user_error
+from .core_messages import core_error_message, core_message, field_label, raise_user_error
+from .core_messages import register as register_core_messages
 from .trusted import check_protected_write, is_trusted, trusted

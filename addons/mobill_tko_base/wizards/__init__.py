@@ -1,1 +1,8 @@
-from . import gar_import, pricing_check, registry_io, requisites_change
+from . import (
+    gar_import,
+    pricing_check,
+    registry_export_wizard,
+    registry_import_error,
+    registry_import_wizard,
+    requisites_change,
+)

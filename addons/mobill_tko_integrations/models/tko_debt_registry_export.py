@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from odoo import _, api, fields, models
-from odoo.addons.mobill_tko_base.tools import trusted
+from odoo.addons.mobill_tko_base.tools import core_error_message, trusted
 from odoo.addons.mobill_tko_base.tools.access import check_rights
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_amount
@@ -227,10 +227,10 @@ class TkoDebtRegistryExport(models.Model):
                         "row %(row)s (%(account)s): %(problem)s",
                         row=e.line,
                         account=account,
-                        problem=e.message,
+                        problem=core_error_message(e, self.env),
                     )
                 )
-            return self._fail("\n".join([exc.message, *details]))
+            return self._fail("\n".join([core_error_message(exc, self.env), *details]))
         attachment = self.env["ir.attachment"].create(
             {
                 "name": filename,

@@ -1,4 +1,5 @@
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools import core_message
 from odoo.addons.mobill_tko_base.tools.access import check_rights
 from odoo.exceptions import UserError, ValidationError
 
@@ -242,16 +243,13 @@ class TkoFiscalRegister(models.Model):
 
     @api.model
     def _error_text(self, error):
-        """The message of a core error, translated by its code where we know it."""
-        messages = {
-            "fiscal_network": _("the cash register service cannot be reached (network)."),
-            "fiscal_server": _("the cash register service is unavailable for now."),
-            "fiscal_auth": _("the service refused the login or password: check the settings."),
-            "fiscal_token": _("the access token was refused."),
-            "fiscal_queue": _("the cash register service is busy."),
-        }
-        text = messages.get(error.code)
-        return f"{text} ({error})" if text else str(error)
+        """The message of a cash register error in the user's language, by its code."""
+        params = dict(error.params)
+        params["problems"] = "; ".join(
+            core_message(self.env, f"fiscal_problem.{code}", error.params, code)
+            for code in params.get("problems") or ()
+        )
+        return core_message(self.env, error.code, params, str(error))
 
     def action_view_receipts(self):
         self.ensure_one()

@@ -5,7 +5,7 @@ import time
 from decimal import Decimal
 
 from odoo import _, api, fields, models
-from odoo.addons.mobill_tko_base.tools import trusted
+from odoo.addons.mobill_tko_base.tools import core_error_message, field_label, trusted
 from odoo.addons.mobill_tko_base.tools.access import ACCOUNTANT, check_action, check_rights
 from odoo.addons.mobill_tko_billing.tools.copy_writer import CopyBuffer
 from odoo.exceptions import AccessError, UserError
@@ -13,8 +13,6 @@ from odoo.tools import email_normalize, format_amount, split_every
 
 from mobill_tko_core.allocation import match_payment
 from mobill_tko_core.formats import FormatError, LineError, fingerprint, onec_bank, registry
-
-from ..tools import translate_field, translate_message
 
 _logger = logging.getLogger(__name__)
 
@@ -207,7 +205,7 @@ class TkoPaymentImport(models.Model):
         try:
             errors, warnings, payments = getattr(self, f"_parse_{self.file_format}")(data)
         except FormatError as exc:
-            return [LineError(0, None, exc.code, exc.message)], [], []
+            return [LineError(0, None, exc.code, exc.message, exc.params)], [], []
         if namespace:
             for p in payments:
                 if not p["key"].startswith(namespace):
@@ -235,6 +233,7 @@ class TkoPaymentImport(models.Model):
                     None,
                     "no_own_accounts",
                     _("The company has no bank account: add its accounts to the company."),
+                    {"translated": True},
                 )
             )
         self.bank = statement.sender or ""
@@ -320,9 +319,9 @@ class TkoPaymentImport(models.Model):
                 "severity": severity,
                 "line": e.line,
                 "field_name": e.field or False,
-                "field_label": translate_field(self.env, e.field) or False,
+                "field_label": field_label(self.env, e.field) or False,
                 "code": e.code,
-                "message": translate_message(self.env, e.message),
+                "message": core_error_message(e, self.env),
             }
             for severity, items in (("error", errors), ("warning", warnings))
             for e in items
@@ -371,6 +370,7 @@ class TkoPaymentImport(models.Model):
                     None,
                     "file_already_imported",
                     _("This file has been imported already: %(name)s.", name=done.name),
+                    {"translated": True},
                 ),
             )
 

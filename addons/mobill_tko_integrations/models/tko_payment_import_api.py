@@ -45,6 +45,7 @@ class TkoPaymentImport(models.Model):
                         None,
                         "agent_json.no_agent",
                         _("JSON payments can only come from a payment agent through the API."),
+                        {"translated": True},
                     )
                 ],
                 [],

@@ -1,4 +1,5 @@
 from . import (
+    test_core_messages,
     test_debt_registry,
     test_demo_history,
     test_engine_fields,

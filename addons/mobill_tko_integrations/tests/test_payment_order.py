@@ -1,5 +1,4 @@
 import base64
-import re
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
@@ -10,8 +9,6 @@ from odoo.tests import tagged
 
 from mobill_tko_core.formats.onec_bank import BankDocument, BankParty
 
-from ..tools import translate_message
-from ..tools.line_messages import PATTERNS
 from .test_payment_import import OWN, PaymentImportCase
 
 SBER_INN = "7707083893"
@@ -267,50 +264,6 @@ class TestReallocation(PaymentImportCase):
         again = self._import(self._registry([(self.acc1.name, "120.00", "mv1")], order="9"))
         self.assertEqual(again.skipped_count, 1)
         self.assertFalse(again.payment_ids)
-
-
-@tagged("post_install", "-at_install")
-class TestCoreMessagesInRussian(PaymentImportCase):
-    """The core's line messages reach staff in their language."""
-
-    def test_every_pattern_keeps_its_values(self):
-        for regex, lazy in PATTERNS:
-            self.assertEqual(
-                set(regex.groupindex), set(re.findall(r"%\((\w+)\)s", lazy._source)), lazy._source
-            )
-
-    def test_problems_of_bad_files_are_translated(self):
-        data = self._registry(
-            [(self.acc1.name, "300.00", "t1"), (self.acc2.name, "150.50", "t2")]
-        ).decode("cp1251")
-        lines = data.split("\r\n")
-        lines[0] = lines[0].replace("300.00", "3OO.00")
-        lines[1] = lines[1].replace("10-05-2025", "32-13-2025")
-        bad_registry = "\r\n".join(lines).encode("cp1251")
-        bad_statement = self._statement([self._doc("1", "10.00", "x")]).replace(
-            "Сумма=10.00".encode("cp1251"), "Сумма=10,0x".encode("cp1251")
-        )
-        messages = []
-        for data, file_format in ((bad_registry, "registry"), (bad_statement, "onec")):
-            imp = self.Import.create(
-                {
-                    "name": "bad",
-                    "file": base64.b64encode(data),
-                    "profile_id": self.sber.id,
-                    "file_format": file_format,
-                }
-            )
-            errors, warnings, _payments = imp._parse()
-            messages += [e.message for e in errors + warnings]
-        self.assertGreaterEqual(len(messages), 3, messages)
-        self.env["res.lang"]._activate_lang("ru_RU")
-        russian = self.env(context=dict(self.env.context, lang="ru_RU"))
-        self.assertEqual(russian.lang, "ru_RU")
-        for message in messages:
-            translated = translate_message(russian, message)
-            self.assertNotEqual(translated, message, f"no Russian for: {message}")
-            self.assertRegex(translated, "[а-яА-Я]")
-            self.assertEqual(translate_message(self.env, message), message)
 
 
 @tagged("post_install", "-at_install")

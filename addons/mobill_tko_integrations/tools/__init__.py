@@ -1,2 +1,1 @@
-from . import rate_limit
-from .line_messages import translate_field, translate_message
+from . import fiscal_messages, format_messages, rate_limit

@@ -140,13 +140,15 @@ class FiscalError(CoreError):
         self.atol_code = atol_code
 
 
-def _validation(message: str, problems: Sequence[str] = ()) -> FiscalError:
+def _validation(message: str, problems: Sequence[str] = (), **params) -> FiscalError:
+    """A ``fiscal_invalid`` error; ``problems``: the codes of what is wrong."""
     return FiscalError(
         "fiscal_invalid",
         message,
         kind="validation",
         retryable=False,
         problems=list(problems),
+        **params,
     )
 
 
@@ -198,20 +200,28 @@ def vat_type_for(mode: str, rate: Decimal | int | str | None = None) -> str:
     as for a prepayment.
     """
     if mode not in VAT_MODES:
-        raise _validation(f"Unknown VAT mode {mode!r}: use one of {', '.join(VAT_MODES)}.")
+        raise _validation(
+            f"Unknown VAT mode {mode!r}: use one of {', '.join(VAT_MODES)}.", ["vat_mode"]
+        )
     if mode == "none":
         return "none"
     if rate is None:
-        raise _validation("No VAT rate is in force on the payment date: add it to the VAT rates.")
+        raise _validation(
+            "No VAT rate is in force on the payment date: add it to the VAT rates.", ["no_vat_rate"]
+        )
     value = to_decimal(rate)
     if value != value.to_integral_value():
-        raise _validation(f"The VAT rate {value} % has no receipt VAT type.")
+        raise _validation(
+            f"The VAT rate {value} % has no receipt VAT type.", ["vat_rate"], rate=value
+        )
     whole = int(value)
     vat = f"vat{whole}" if mode == "rate" else f"vat1{whole:02d}"
     if whole == 0 and mode == "calculated":
         vat = "vat0"
     if vat not in VAT_TYPES:
-        raise _validation(f"The VAT rate {value} % has no receipt VAT type.")
+        raise _validation(
+            f"The VAT rate {value} % has no receipt VAT type.", ["vat_rate"], rate=value
+        )
     return vat
 
 
@@ -225,51 +235,67 @@ def build_receipt(data: ReceiptData) -> dict:
 
     Every problem is reported at once in one :class:`FiscalError` of kind ``validation``.
     """
-    problems = []
+    problems = []  # (code, English text): the code names the problem for the Odoo side
     if data.operation not in OPERATIONS:
-        problems.append(f"unknown operation {data.operation!r}")
+        problems.append(("operation", f"unknown operation {data.operation!r}"))
     if not data.external_id or len(data.external_id) > 128:
-        problems.append("the receipt needs an identifier (external_id) of at most 128 characters")
+        problems.append(
+            (
+                "external_id",
+                "the receipt needs an identifier (external_id) of at most 128 characters",
+            )
+        )
     try:
         amount = round_money(to_decimal(data.amount))
     except (ValueError, ArithmeticError, TypeError):
         amount = ZERO
     if amount <= ZERO:
-        problems.append("the amount must be positive")
+        problems.append(("amount_not_positive", "the amount must be positive"))
     elif amount >= Decimal("100000000"):
-        problems.append("the amount is too large for a receipt")
+        problems.append(("amount_too_large", "the amount is too large for a receipt"))
     if not INN_RE.match(data.company_inn or ""):
-        problems.append("the company INN must have 10 or 12 digits")
+        problems.append(("company_inn", "the company INN must have 10 or 12 digits"))
     if not EMAIL_RE.match(data.company_email or ""):
-        problems.append("the company e-mail of the cash register is missing or wrong")
+        problems.append(
+            ("company_email", "the company e-mail of the cash register is missing or wrong")
+        )
     if data.sno not in SNO:
-        problems.append(f"the taxation system (sno) must be one of {', '.join(SNO)}")
+        problems.append(("sno", f"the taxation system (sno) must be one of {', '.join(SNO)}"))
     if not (data.payment_address or "").strip():
-        problems.append("the payment address (site or cash desk address) is missing")
+        problems.append(
+            ("payment_address", "the payment address (site or cash desk address) is missing")
+        )
     name = (data.item_name or "").strip()
     if not name:
-        problems.append("the item name is empty")
+        problems.append(("item_name_empty", "the item name is empty"))
     elif len(name) > 128:
-        problems.append("the item name is longer than 128 characters")
+        problems.append(("item_name_too_long", "the item name is longer than 128 characters"))
     if data.vat_type not in VAT_TYPES:
-        problems.append(f"unknown VAT type {data.vat_type!r}")
+        problems.append(("vat_type", f"unknown VAT type {data.vat_type!r}"))
     if data.payment_method not in PAYMENT_METHODS:
-        problems.append(f"unknown payment method {data.payment_method!r}")
+        problems.append(("payment_method", f"unknown payment method {data.payment_method!r}"))
     if data.payment_object not in PAYMENT_OBJECTS:
-        problems.append(f"unknown payment object {data.payment_object!r}")
+        problems.append(("payment_object", f"unknown payment object {data.payment_object!r}"))
     if data.payment_type not in PAYMENT_TYPES:
-        problems.append(f"unknown payment type {data.payment_type!r}")
+        problems.append(("payment_type", f"unknown payment type {data.payment_type!r}"))
     email = (data.client_email or "").strip()
     phone = normalise_phone(data.client_phone) if data.client_phone else ""
     if email and not EMAIL_RE.match(email):
-        problems.append(f"the customer's e-mail {email!r} is not valid")
+        problems.append(("client_email", f"the customer's e-mail {email!r} is not valid"))
         email = ""
     if data.client_phone and not phone:
-        problems.append(f"the customer's phone {data.client_phone!r} is not a Russian mobile")
+        problems.append(
+            ("client_phone", f"the customer's phone {data.client_phone!r} is not a Russian mobile")
+        )
     if not email and not phone and not problems:
-        problems.append("the customer has neither an e-mail nor a phone to send the receipt to")
+        problems.append(
+            ("no_contact", "the customer has neither an e-mail nor a phone to send the receipt to")
+        )
     if problems:
-        raise _validation("The receipt cannot be sent: " + "; ".join(problems) + ".", problems)
+        raise _validation(
+            "The receipt cannot be sent: " + "; ".join(text for _code, text in problems) + ".",
+            [code for code, _text in problems],
+        )
 
     client = {"email": email} if email else {"phone": phone}
     total = _money(amount)
@@ -461,7 +487,7 @@ def classify_http(status: int, payload: Mapping | None, *, on_token: bool = Fals
     """The :class:`FiscalError` for an HTTP answer that is not a success."""
     code, text = _error(payload or {})
     detail = f" ({text})" if text else ""
-    params = {"http_status": status, "atol_code": code}
+    params = {"http_status": status, "atol_code": code, "answer": text or "-"}
     if on_token and (code == CODE_BAD_LOGIN or status in (401, 403)):
         return FiscalError(
             "fiscal_auth",
@@ -567,7 +593,8 @@ class AtolClient:
         if not base_url or not login or not password or not group_code:
             raise _validation(
                 "The cash register settings are incomplete: API URL, login, password and group "
-                "code are all needed."
+                "code are all needed.",
+                ["settings"],
             )
         self.base_url = base_url.rstrip("/")
         self.login = login
@@ -645,7 +672,7 @@ class AtolClient:
     def send(self, operation: str, body: dict) -> AtolResult:
         """Register a receipt; the answer is its ``uuid`` with the status ``wait``."""
         if operation not in OPERATIONS:
-            raise _validation(f"Unknown operation {operation!r}.")
+            raise _validation(f"Unknown operation {operation!r}.", ["operation"])
         status, payload = self._authorised(
             "POST", f"{self.base_url}/{self.group_code}/{operation}", body
         )

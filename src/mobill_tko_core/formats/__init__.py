@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 
 from mobill_tko_core.errors import CoreError
@@ -41,12 +42,18 @@ class FormatError(CoreError):
 
 @dataclass(frozen=True)
 class LineError:
-    """One problem of one line. ``line`` is 1-based; 0 means the file as a whole."""
+    """One problem of one line. ``line`` is 1-based; 0 means the file as a whole.
+
+    ``code`` is stable and ``params`` holds the values the message is built from: the Odoo
+    layer translates by the code and fills its template with the params. ``message`` is the
+    English text for the command line and the logs.
+    """
 
     line: int
     field: str | None
     code: str
     message: str
+    params: Mapping = field(default_factory=dict, compare=False, hash=False)
 
     def __str__(self) -> str:
         where = f"line {self.line}" if self.line else "file"
@@ -86,6 +93,7 @@ def known_keys_only(cls, data, code: str, what: str) -> dict:
             code,
             f"Unknown {what} keys: {', '.join(sorted(unknown))}.",
             keys=sorted(unknown),
+            problems=[f"unknown keys {', '.join(sorted(unknown))}"],
         )
     return dict(data)
 
@@ -137,6 +145,7 @@ def decode_lines(data: bytes, encoding: str) -> tuple[list[str], list[LineError]
                     None,
                     "bad_encoding",
                     f"The line is not valid {encoding} text.",
+                    {"encoding": encoding},
                 )
             )
     return lines, errors

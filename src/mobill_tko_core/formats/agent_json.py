@@ -146,8 +146,8 @@ def _paid_at(value) -> tuple[date | None, datetime | None]:
 
 
 def _check_item(index: int, item, today: date | None, errors, warnings) -> AgentPayment | None:
-    def bad(name, code, message):
-        errors.append(LineError(index, name, code, message))
+    def bad(name, code, message, **params):
+        errors.append(LineError(index, name, code, message, params))
 
     if not isinstance(item, dict):
         bad(None, "agent_json.not_an_object", "The payment is not a JSON object.")
@@ -161,6 +161,7 @@ def _check_item(index: int, item, today: date | None, errors, warnings) -> Agent
                 None,
                 "agent_json.unknown_field",
                 f"Unknown field(s) ignored: {', '.join(unknown)}.",
+                {"fields": ", ".join(unknown)},
             )
         )
     raw_id = item.get("id")
@@ -168,13 +169,24 @@ def _check_item(index: int, item, today: date | None, errors, warnings) -> Agent
     if isinstance(raw_id, bool) or not payment_id:
         bad("id", "agent_json.no_id", "The payment has no id (the agent's payment number).")
     elif len(payment_id) > _ID_MAX:
-        bad("id", "agent_json.bad_id", f"The payment id is longer than {_ID_MAX} characters.")
+        bad(
+            "id",
+            "agent_json.bad_id",
+            f"The payment id is longer than {_ID_MAX} characters.",
+            max=_ID_MAX,
+        )
     account, contract = _text(item.get("account")), _text(item.get("contract"))
     typed = True
     for name, value in (("account", item.get("account")), ("contract", item.get("contract"))):
         if value is not None and not isinstance(value, str):
             typed = False
-            bad(name, "agent_json.bad_number", f"The {name} number must be a JSON string.")
+            bad(
+                name,
+                "agent_json.bad_number",
+                f"The {name} number must be a JSON string.",
+                field=name,
+                max=_NUMBER_MAX,
+            )
     if not typed:
         pass
     elif not account and not contract:
@@ -191,7 +203,13 @@ def _check_item(index: int, item, today: date | None, errors, warnings) -> Agent
         )
     for name, value in (("account", account), ("contract", contract)):
         if len(value) > _NUMBER_MAX:
-            bad(name, "agent_json.bad_number", f"The {name} number is too long.")
+            bad(
+                name,
+                "agent_json.bad_number",
+                f"The {name} number is too long.",
+                field=name,
+                max=_NUMBER_MAX,
+            )
     amount = _amount(item.get("amount"))
     if "amount" not in item:
         bad("amount", "agent_json.no_amount", "The payment has no amount.")
@@ -201,14 +219,24 @@ def _check_item(index: int, item, today: date | None, errors, warnings) -> Agent
             "agent_json.bad_amount",
             f"«{item.get('amount')}» is not an amount in roubles (like \"1250.50\": "
             "a dot, at most two decimals, no sign).",
+            value=item.get("amount"),
+            max=MAX_AMOUNT,
         )
     elif amount <= ZERO:
-        bad("amount", "agent_json.bad_amount", "The amount must be greater than zero.")
+        bad(
+            "amount",
+            "agent_json.bad_amount",
+            "The amount must be greater than zero.",
+            value=amount,
+            max=MAX_AMOUNT,
+        )
     elif amount > MAX_AMOUNT:
         bad(
             "amount",
             "agent_json.bad_amount",
             f"The amount {amount} is more than one payment can be ({MAX_AMOUNT}).",
+            value=amount,
+            max=MAX_AMOUNT,
         )
     paid_date, paid_at = _paid_at(item.get("paid_at"))
     if not item.get("paid_at"):
@@ -219,12 +247,14 @@ def _check_item(index: int, item, today: date | None, errors, warnings) -> Agent
             "agent_json.bad_date",
             f"«{item.get('paid_at')}» is not a date (2025-02-04) or a date and time "
             "(2025-02-04T10:15:42+03:00).",
+            value=item.get("paid_at"),
         )
     elif today is not None and paid_date > today:
         bad(
             "paid_at",
             "agent_json.future_date",
             f"The payment is dated {paid_date}, in the future.",
+            date=f"{paid_date:%d.%m.%Y}",
         )
     period = None
     if item.get("period") not in (None, ""):
@@ -234,13 +264,26 @@ def _check_item(index: int, item, today: date | None, errors, warnings) -> Agent
                 "period",
                 "agent_json.bad_period",
                 f"«{item.get('period')}» is not a month (2025-01, 01.2025 or 012025).",
+                value=item.get("period"),
             )
     for name in ("payer", "purpose"):
         value = item.get(name)
         if value is not None and not isinstance(value, str):
-            bad(name, "agent_json.bad_text", f"The {name} must be a JSON string.")
+            bad(
+                name,
+                "agent_json.bad_text",
+                f"The {name} must be a JSON string.",
+                field=name,
+                max=_TEXT_MAX,
+            )
         elif value and len(value) > _TEXT_MAX:
-            bad(name, "agent_json.bad_text", f"The {name} is longer than {_TEXT_MAX} characters.")
+            bad(
+                name,
+                "agent_json.bad_text",
+                f"The {name} is longer than {_TEXT_MAX} characters.",
+                field=name,
+                max=_TEXT_MAX,
+            )
     if len(errors) > before:
         return None
     return AgentPayment(
@@ -298,6 +341,7 @@ def read_payments(data: bytes, agent_code: str, today: date | None = None) -> Ag
             f"{len(items)} payments in one request; send at most {MAX_ITEMS} "
             "(or post a registry file).",
             count=len(items),
+            max=MAX_ITEMS,
         )
     errors: list[LineError] = []
     warnings: list[LineError] = []
@@ -316,6 +360,7 @@ def read_payments(data: bytes, agent_code: str, today: date | None = None) -> Ag
                         "agent_json.duplicate_payment",
                         f"Payment {payment.payment_id} is at item {first.line} already; "
                         "it is booked once.",
+                        {"id": payment.payment_id, "other_line": first.line},
                     )
                 )
             else:
@@ -326,6 +371,7 @@ def read_payments(data: bytes, agent_code: str, today: date | None = None) -> Ag
                         "agent_json.id_reused",
                         f"Payment id {payment.payment_id} is used at item {first.line} "
                         "for another payment.",
+                        {"id": payment.payment_id, "other_line": first.line},
                     )
                 )
             continue

@@ -173,7 +173,11 @@ def write_debt_registry(
             bad = exc.object[exc.start : exc.end]
             errors.append(
                 LineError(
-                    number, None, "unencodable", f"«{bad}» cannot be written in {profile.encoding}."
+                    number,
+                    None,
+                    "unencodable",
+                    f"«{bad}» cannot be written in {profile.encoding}.",
+                    {"character": bad, "encoding": profile.encoding},
                 )
             )
             continue
@@ -184,6 +188,7 @@ def write_debt_registry(
             "formats.debt_registry.bad_rows",
             f"{len({e.line for e in errors})} rows of the debt registry are wrong; "
             f"first: row {errors[0].line}: {errors[0].message}",
+            count=len({e.line for e in errors}),
             errors=errors,
         )
     values = {
@@ -217,6 +222,7 @@ def write_debt_registry(
         raise FormatError(
             "formats.debt_registry.unencodable",
             f"The header or trailer cannot be written in {profile.encoding}.",
+            encoding=profile.encoding,
         ) from exc
     return filename, data
 
@@ -229,11 +235,23 @@ def _row_cells(row: DebtRow, number: int, profile, period, errors):
     """(cells, amount written) of a row, or (None, ZERO) when skipped or wrong."""
     before = len(errors)
     if not str(row.account or "").strip():
-        errors.append(LineError(number, "account", "missing_field", "The account is empty."))
+        errors.append(
+            LineError(
+                number, "account", "missing_field", "The account is empty.", {"field": "account"}
+            )
+        )
     try:
         amount = round_money(to_decimal(row.amount))
     except (TypeError, ValueError):
-        errors.append(LineError(number, "amount", "bad_amount", f"{row.amount!r} is no amount."))
+        errors.append(
+            LineError(
+                number,
+                "amount",
+                "bad_amount",
+                f"{row.amount!r} is no amount.",
+                {"value": row.amount},
+            )
+        )
         amount = ZERO
     if amount <= 0:
         if profile.non_positive == "skip":
@@ -247,7 +265,11 @@ def _row_cells(row: DebtRow, number: int, profile, period, errors):
         elif name == "period":
             value = format_period(row.period or period, profile.period_format)
             if not value:
-                errors.append(LineError(number, "period", "missing_field", "No period to pay."))
+                errors.append(
+                    LineError(
+                        number, "period", "missing_field", "No period to pay.", {"field": "period"}
+                    )
+                )
         elif name == "account":
             value = str(row.account or "").strip()
             if profile.separator in value or any(c.isspace() for c in value):
@@ -258,6 +280,7 @@ def _row_cells(row: DebtRow, number: int, profile, period, errors):
                         "bad_value",
                         f"The account «{value}» has a blank or "
                         f"the separator «{profile.separator}».",
+                        {"value": value, "separator": profile.separator},
                     )
                 )
         else:

@@ -228,6 +228,7 @@ def _detect_encoding(data: bytes) -> tuple[str, str, list[LineError]]:
                 "encoding_mismatch",
                 f"The file declares Кодировка={declared} but its bytes are {actual}; "
                 f"it is read as {actual}.",
+                {"declared": declared, "actual": actual},
             )
         )
     return actual, declared, problems
@@ -256,11 +257,16 @@ class _Reader:
         self.errors: list[LineError] = []
         self.warnings: list[LineError] = []
 
-    def error(self, line, fld, code, message):
-        self.errors.append(LineError(line, fld, code, message))
+    def error(self, line, fld, code, message, **params):
+        self.errors.append(LineError(line, fld, code, message, params))
 
-    def warn(self, line, fld, code, message):
-        self.warnings.append(LineError(line, fld, code, message))
+    def warn(self, line, fld, code, message, **params):
+        self.warnings.append(LineError(line, fld, code, message, params))
+
+    def missing(self, line, name):
+        self.error(
+            line, name, "missing_field", f"The field {name} is missing or empty.", field=name
+        )
 
     # A field that must be a date (if filled or required).
     def date_field(self, sec: _Section, name: str, required: bool = False) -> date | None:
@@ -268,11 +274,18 @@ class _Reader:
         line = sec.lines.get(name, sec.line)
         if not text:
             if required:
-                self.error(line, name, "missing_field", f"The field {name} is missing or empty.")
+                self.missing(line, name)
             return None
         value = _parse_date(text)
         if value is None:
-            self.error(line, name, "bad_date", f"{name}={text} is not a date dd.mm.yyyy.")
+            self.error(
+                line,
+                name,
+                "bad_date",
+                f"{name}={text} is not a date dd.mm.yyyy.",
+                value=text,
+                format="dd.mm.yyyy",
+            )
         return value
 
     def amount_field(
@@ -282,7 +295,7 @@ class _Reader:
         line = sec.lines.get(name, sec.line)
         if not text:
             if required:
-                self.error(line, name, "missing_field", f"The field {name} is missing or empty.")
+                self.missing(line, name)
             return None
         if not (_BALANCE_RE if signed else _AMOUNT_RE).match(text):
             self.error(
@@ -290,6 +303,7 @@ class _Reader:
                 name,
                 "bad_amount",
                 f"{name}={text} is not an amount (digits, a dot and at most 2 decimals).",
+                value=text,
             )
             return None
         return Decimal(text)
@@ -299,15 +313,12 @@ class _Reader:
         before = len(self.errors)
         f = sec.fields
         if not sec.name:
-            self.error(sec.line, DOC_START, "missing_field", "The document kind is empty.")
+            self.error(
+                sec.line, DOC_START, "missing_field", "The document kind is empty.", field=DOC_START
+            )
         number = f.get("Номер", "")
         if not number:
-            self.error(
-                sec.lines.get("Номер", sec.line),
-                "Номер",
-                "missing_field",
-                "The field Номер is missing or empty.",
-            )
+            self.missing(sec.lines.get("Номер", sec.line), "Номер")
         doc_date = self.date_field(sec, "Дата", required=True)
         amount = self.amount_field(sec, "Сумма", required=True)
         dates = {name: self.date_field(sec, name) for name in _DOC_DATE_FIELDS}
@@ -348,13 +359,18 @@ class _Reader:
                 name,
                 code,
                 f"{name}={text} does not look right ({expected}).",
+                value=text,
             )
 
     def account_section(self, sec: _Section) -> AccountSection:
         acc = sec.fields.get("РасчСчет", "")
         if not acc:
             self.error(
-                sec.line, "РасчСчет", "missing_field", "The account section has no РасчСчет."
+                sec.line,
+                "РасчСчет",
+                "missing_field",
+                "The account section has no РасчСчет.",
+                field="РасчСчет",
             )
         elif not _ACCOUNT_RE.match(acc):
             self.warn(
@@ -362,6 +378,7 @@ class _Reader:
                 "РасчСчет",
                 "bad_account",
                 f"РасчСчет={acc} is not 20 digits.",
+                value=acc,
             )
         result = AccountSection(
             account=acc,
@@ -386,6 +403,11 @@ class _Reader:
                     f"НачальныйОстаток {opening} + ВсегоПоступило {total_in} - ВсегоСписано "
                     f"{total_out} is {opening + total_in - total_out}, "
                     f"not КонечныйОстаток {closing}.",
+                    opening=opening,
+                    total_in=total_in,
+                    total_out=total_out,
+                    computed=opening + total_in - total_out,
+                    closing=closing,
                 )
         return result
 
@@ -451,6 +473,7 @@ def read_statement(data: bytes) -> OneCStatement:
             None,
             "unterminated_section",
             f"The section opened here has no {end}; it is rejected.",
+            end=end,
         )
 
     for number, raw in enumerate(lines, start=1):
@@ -458,7 +481,14 @@ def read_statement(data: bytes) -> OneCStatement:
         if number == 1 or not text:
             continue
         if ended_at:
-            rd.error(number, None, "data_after_end", f"Text after {END_OF_FILE} (line {ended_at}).")
+            rd.error(
+                number,
+                None,
+                "data_after_end",
+                f"Text after {END_OF_FILE} (line {ended_at}).",
+                end=END_OF_FILE,
+                end_line=ended_at,
+            )
             continue
         key, sep, value = text.partition("=")
         key, value = key.strip(), value.strip()
@@ -480,7 +510,9 @@ def read_statement(data: bytes) -> OneCStatement:
         elif text in (DOC_END, ACC_END):
             expected_kind = "doc" if text == DOC_END else "acc"
             if current is None or current.kind != expected_kind:
-                rd.error(number, None, "unexpected_end", f"{text} without its section start.")
+                rd.error(
+                    number, None, "unexpected_end", f"{text} without its section start.", end=text
+                )
                 if current is not None:
                     close_unterminated(current)
                 current = None
@@ -492,11 +524,21 @@ def read_statement(data: bytes) -> OneCStatement:
                 result.balances.append(rd.account_section(current))
             current = None
         elif not sep or not key:
-            rd.error(number, None, "bad_line", f"Expected «Key=Value», got «{text[:60]}».")
+            rd.error(
+                number,
+                None,
+                "bad_line",
+                f"Expected «Key=Value», got «{text[:60]}».",
+                text=text[:60],
+            )
         elif current is not None:
             if key in current.fields:
                 rd.warn(
-                    number, key, "duplicate_field", f"{key} is repeated; the last value is used."
+                    number,
+                    key,
+                    "duplicate_field",
+                    f"{key} is repeated; the last value is used.",
+                    field=key,
                 )
             current.fields[key] = value
             current.lines[key] = number
@@ -505,25 +547,39 @@ def read_statement(data: bytes) -> OneCStatement:
                 repeated[key].append(value)
             elif key in header:
                 rd.warn(
-                    number, key, "duplicate_field", f"{key} is repeated; the last value is used."
+                    number,
+                    key,
+                    "duplicate_field",
+                    f"{key} is repeated; the last value is used.",
+                    field=key,
                 )
             header[key] = value
             header_lines[key] = number
         else:
-            rd.error(number, key, "field_outside_section", f"{key} stands outside any section.")
+            rd.error(
+                number,
+                key,
+                "field_outside_section",
+                f"{key} stands outside any section.",
+                field=key,
+            )
 
     if current is not None:
         close_unterminated(current)
     if not ended_at:
         rd.error(
-            len(lines), None, "missing_end_of_file", f"The file does not end with {END_OF_FILE}."
+            len(lines),
+            None,
+            "missing_end_of_file",
+            f"The file does not end with {END_OF_FILE}.",
+            end=END_OF_FILE,
         )
 
     # Header.
     head = _Section("header", "", 1, header, header_lines)
     for name in _HEADER_REQUIRED:
         if name not in header:
-            rd.error(1, name, "missing_field", f"The header has no {name}.")
+            rd.error(1, name, "missing_field", f"The header has no {name}.", field=name)
     result.header = header
     result.version = header.get("ВерсияФормата", "")
     result.sender = header.get("Отправитель", "")
@@ -542,6 +598,8 @@ def read_statement(data: bytes) -> OneCStatement:
             "ВремяСоздания",
             "bad_time",
             f"ВремяСоздания={created_time} is not a time hh:mm:ss.",
+            value=created_time,
+            format="hh:mm:ss",
         )
         clock = None
     if created and clock:
@@ -561,6 +619,10 @@ def read_statement(data: bytes) -> OneCStatement:
                 "duplicate_document",
                 f"The same document (Номер {doc.number}, Дата {doc.date:%d.%m.%Y}, Сумма "
                 f"{doc.amount}) is at line {seen[doc.key]} already; it is booked once.",
+                number=doc.number,
+                date=f"{doc.date:%d.%m.%Y}",
+                amount=doc.amount,
+                other_line=seen[doc.key],
             )
         else:
             seen[doc.key] = sec.line
@@ -609,6 +671,10 @@ def _check_turnovers(rd: _Reader, balances: list[AccountSection], documents) -> 
                     "total_mismatch",
                     f"{name}={declared} for account {bal.account}, but the documents of the "
                     f"file sum to {counted}.",
+                    field=name,
+                    declared=declared,
+                    account=bal.account,
+                    counted=counted,
                 )
 
 

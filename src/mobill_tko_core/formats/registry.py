@@ -363,6 +363,7 @@ def _unzip(data: bytes) -> bytes:
                 raise FormatError(
                     "formats.registry.zip_members",
                     f"The zip archive holds {len(members)} files; a registry archive holds one.",
+                    count=len(members),
                     files=[i.filename for i in members],
                 )
             member = members[0]
@@ -376,6 +377,7 @@ def _unzip(data: bytes) -> bytes:
                     "formats.registry.zip_too_large",
                     f"The zip archive unpacks to {member.file_size} bytes; at most "
                     f"{MAX_UNZIPPED_BYTES} are accepted.",
+                    limit=MAX_UNZIPPED_BYTES,
                 )
             with archive.open(member) as handle:
                 content = handle.read(MAX_UNZIPPED_BYTES + 1)
@@ -383,6 +385,7 @@ def _unzip(data: bytes) -> bytes:
                 raise FormatError(
                     "formats.registry.zip_too_large",
                     f"The zip archive unpacks to more than {MAX_UNZIPPED_BYTES} bytes.",
+                    limit=MAX_UNZIPPED_BYTES,
                 )
             return content
     except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as exc:
@@ -398,8 +401,8 @@ class _LineReader:
         self.cells = cells
         self.errors = errors
 
-    def error(self, fld, code, message):
-        self.errors.append(LineError(self.number, fld, code, message))
+    def error(self, fld, code, message, **params):
+        self.errors.append(LineError(self.number, fld, code, message, params))
 
     def text(self, name: str) -> str:
         index = self.profile.columns.get(name)
@@ -409,11 +412,13 @@ class _LineReader:
         text = self.text(name)
         if not text:
             if required:
-                self.error(name, "missing_field", f"The {name.replace('_', ' ')} is empty.")
+                self.error(
+                    name, "missing_field", f"The {name.replace('_', ' ')} is empty.", field=name
+                )
             return None
         value = _parse_amount(text)
         if value is None:
-            self.error(name, "bad_amount", f"«{text}» is not an amount.")
+            self.error(name, "bad_amount", f"«{text}» is not an amount.", value=text)
         return value
 
     def day(self, name: str, fmt: str, kind: type = date):
@@ -423,7 +428,11 @@ class _LineReader:
         value = _strptime(text, fmt)
         if value is None:
             self.error(
-                name, f"bad_{name.split('_')[-1]}", f"«{text}» is not written {_human(fmt)}."
+                name,
+                "bad_time" if kind is time else "bad_date",
+                f"«{text}» is not written {_human(fmt)}.",
+                value=text,
+                format=_human(fmt),
             )
             return None
         return value.date() if kind is date else value.time()
@@ -448,6 +457,7 @@ def _read_payment(profile: RegistryProfile, number: int, cells: list[str], error
                 None,
                 "too_few_columns",
                 f"The line has {len(cells)} columns, the profile needs {profile.width}.",
+                {"columns": len(cells), "expected": profile.width},
             )
         )
         return None, None
@@ -455,10 +465,14 @@ def _read_payment(profile: RegistryProfile, number: int, cells: list[str], error
     before = len(errors)
     account = rd.text("account")
     if not account:
-        rd.error("account", "missing_field", "The personal account number is empty.")
+        rd.error(
+            "account", "missing_field", "The personal account number is empty.", field="account"
+        )
     amount = rd.amount("amount", required=True)
     if amount is not None and amount <= 0:
-        rd.error("amount", "bad_amount", f"The amount must be positive, not {amount}.")
+        rd.error(
+            "amount", "bad_amount", f"The amount must be positive, not {amount}.", value=amount
+        )
     commission = rd.amount("commission")
     transfer = rd.amount("transfer_amount")
     if (
@@ -471,13 +485,21 @@ def _read_payment(profile: RegistryProfile, number: int, cells: list[str], error
             "commission_mismatch",
             f"The amount {amount} is not the sum to transfer {transfer} plus the "
             f"commission {commission}.",
+            amount=amount,
+            transfer=transfer,
+            commission=commission,
         )
     period = None
     period_text = rd.text("period")
     if period_text:
         period = parse_period(period_text, profile.period_format)
         if period is None:
-            rd.error("period", "bad_period", f"«{period_text}» is not a period (MMYYYY, MM.YYYY).")
+            rd.error(
+                "period",
+                "bad_period",
+                f"«{period_text}» is not a period (MMYYYY, MM.YYYY).",
+                value=period_text,
+            )
     paid_date = rd.day("paid_date", profile.date_format)
     paid_time = rd.day("paid_time", profile.time_format, time)
     if len(errors) > before:
@@ -522,20 +544,40 @@ def _read_trailer(profile: RegistryProfile, number: int, text: str, trailer_re, 
         }
     for name in ("count", "total"):
         if name in expected and not values.get(name):
-            errors.append(LineError(number, name, "bad_trailer", f"The trailer has no {name}."))
+            errors.append(
+                LineError(
+                    number,
+                    name,
+                    "bad_trailer",
+                    f"The trailer has no {name}.",
+                    {"field": name, "value": ""},
+                )
+            )
     if values.get("count"):
         if values["count"].isdigit():
             trailer.count = int(values["count"])
         else:
             errors.append(
-                LineError(number, "count", "bad_trailer", f"«{values['count']}» is not a count.")
+                LineError(
+                    number,
+                    "count",
+                    "bad_trailer",
+                    f"«{values['count']}» is not a count.",
+                    {"field": "count", "value": values["count"]},
+                )
             )
     for name in ("total", "transfer_total", "commission_total"):
         if values.get(name):
             amount = _parse_amount(values[name])
             if amount is None:
                 errors.append(
-                    LineError(number, name, "bad_trailer", f"«{values[name]}» is not an amount.")
+                    LineError(
+                        number,
+                        name,
+                        "bad_trailer",
+                        f"«{values[name]}» is not an amount.",
+                        {"field": name, "value": values[name]},
+                    )
                 )
             setattr(trailer, name, amount)
     trailer.order_number = values.get("order_number", "")
@@ -549,6 +591,7 @@ def _read_trailer(profile: RegistryProfile, number: int, text: str, trailer_re, 
                     "order_date",
                     "bad_trailer",
                     f"«{values['order_date']}» is not written {_human(profile.date_format)}.",
+                    {"field": "order_date", "value": values["order_date"]},
                 )
             )
     return trailer
@@ -577,6 +620,11 @@ def _payment_keys(payments: list[RegistryPayment], profile: RegistryProfile, tra
                         "duplicate_payment",
                         f"Operation {p.operation_id} for account {p.account} is at line "
                         f"{seen[p.key]} already; it is booked once.",
+                        {
+                            "operation": p.operation_id,
+                            "account": p.account,
+                            "other_line": seen[p.key],
+                        },
                     )
                 )
             else:
@@ -635,7 +683,8 @@ def read_registry(data: bytes, profile: RegistryProfile = SBERBANK_STANDARD) -> 
                         number,
                         None,
                         "duplicate_trailer",
-                        f"A second trailer (the first is at line " f"{trailer.line}).",
+                        f"A second trailer (the first is at line {trailer.line}).",
+                        {"other_line": trailer.line},
                     )
                 )
                 continue
@@ -647,7 +696,8 @@ def read_registry(data: bytes, profile: RegistryProfile = SBERBANK_STANDARD) -> 
                     number,
                     None,
                     "data_after_trailer",
-                    f"A line after the trailer (line " f"{trailer.line}).",
+                    f"A line after the trailer (line {trailer.line}).",
+                    {"other_line": trailer.line},
                 )
             )
             continue
@@ -695,6 +745,7 @@ def _check_trailer(profile, trailer, data_lines, amounts, payments, last_line, e
                 "count",
                 "trailer_count_mismatch",
                 f"The trailer says {trailer.count} payments, the file has {data_lines}.",
+                {"declared": trailer.count, "counted": data_lines},
             )
         )
     if any(a is None for a in amounts):
@@ -726,6 +777,7 @@ def _check_trailer(profile, trailer, data_lines, amounts, payments, last_line, e
                     "trailer_sum_mismatch",
                     f"The trailer's {name.replace('_', ' ')} is {declared}, the lines sum to "
                     f"{counted}.",
+                    {"field": name, "declared": declared, "counted": counted},
                 )
             )
 
