@@ -31,6 +31,15 @@ class TestCreateFromForm(BillingCase):
             form.date_from = "2025-04-01"
         self.assertEqual(form.record.state, "draft")
 
+    def test_payment_form_takes_the_payer_of_the_account_or_contract(self):
+        view = "mobill_tko_billing.tko_payment_view_form"
+        form = Form(self.env["tko.payment"].with_user(self.accountant), view=view)
+        form.account_id = self.acc2
+        self.assertEqual(form.partner_id, self.acc2.partner_id)
+        form.account_id = self.env["tko.account"]
+        form.contract_id = self.contract
+        self.assertEqual(form.partner_id, self.contract.partner_id)
+
     def test_the_default_state_sent_by_the_client_is_accepted(self):
         Absence = self.env["tko.absence"].with_user(self.accountant)
         vals = {"account_id": self.acc2.id, "departure": "2025-04-05", "arrival": "2025-04-15"}

@@ -6,6 +6,7 @@ from . import (
     test_due_dates,
     test_letters,
     test_notices,
+    test_onchanges,
     test_penalties,
     test_penalty_watch,
     test_rates,

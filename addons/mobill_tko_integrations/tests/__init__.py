@@ -5,6 +5,7 @@ from . import (
     test_engine_fields,
     test_fiscal,
     test_import_watch,
+    test_onchanges,
     test_payment_api,
     test_payment_import,
     test_payment_order,
