@@ -1,5 +1,6 @@
 import datetime as dt
 
+from freezegun import freeze_time
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user, tagged
@@ -65,10 +66,14 @@ class TestLetters(ClaimsCase):
         self.assertIn(answer.name, html)
         self.assertIn("15/3", html)
 
+    @freeze_time("2026-03-10 22:30:00")
     def test_appeal_from_the_consumer_form(self):
         """«Зарегистрировать обращение» on the consumer form opens an incoming request of this
         consumer, on its account, due in the company's answer days; the appeal then shows on the
-        consumer's «Обращения и письма» tab. A reader may see it but not register one."""
+        consumer's «Обращения и письма» tab. A reader may see it but not register one.
+
+        At 22:30 UTC on 10.03 it is already 11.03 in Moscow: the deadline counts from the
+        operator's day."""
         self.company.tko_appeal_answer_days = 12
         partner = self.partners["unpaid"]
         operator = new_test_user(
@@ -77,6 +82,7 @@ class TestLetters(ClaimsCase):
             groups="mobill_tko_base.group_tko_operator",
             company_id=self.company.id,
             company_ids=[(6, 0, self.company.ids)],
+            tz="Europe/Moscow",
         )
         action = partner.with_user(operator).action_tko_new_appeal()
         self.assertEqual(action["res_model"], "tko.letter")
@@ -89,9 +95,11 @@ class TestLetters(ClaimsCase):
         self.assertEqual(appeal.kind, "request")
         self.assertEqual(appeal.partner_id, partner)
         self.assertEqual(appeal.account_id, self.accounts["unpaid"])
-        # the operator's today (his time zone), as the button sees it
-        today = fields.Date.context_today(appeal.with_user(operator))
-        self.assertEqual(appeal.answer_deadline, today + dt.timedelta(days=12))
+        # the operator's today (his time zone), as the button sees it: 11.03 + 12 days
+        self.assertEqual(
+            fields.Date.context_today(appeal.with_user(operator)), dt.date(2026, 3, 11)
+        )
+        self.assertEqual(appeal.answer_deadline, dt.date(2026, 3, 23))
         self.assertTrue(appeal.needs_answer)
         self.assertIn(appeal, partner.tko_letter_ids)
         reader = new_test_user(
