@@ -229,9 +229,12 @@ class BillingCase(TransactionCase):
         )
 
     # ------------------------------------------------------------------ helpers
-    def period(self, day, close_open=True):
+    # class methods: a test class builds its periods and charge runs once in setUpClass (each
+    # test then starts from them), a test method calls them as self.period(...)
+    @classmethod
+    def period(cls, day, close_open=True):
         """Open the period of ``day`` (closing the open one first when asked)."""
-        Period = self.env["tko.billing.period"]
+        Period = cls.env["tko.billing.period"]
         if close_open:
             current = Period._open_period(raise_if_none=False)
             if current:
@@ -239,13 +242,15 @@ class BillingCase(TransactionCase):
                 current.action_close()
         return Period.create({"date_start": day})
 
-    def charge_run(self, period, **vals):
-        run = self.env["tko.charge.run"].create({"period_id": period.id, **vals})
+    @classmethod
+    def charge_run(cls, period, **vals):
+        run = cls.env["tko.charge.run"].create({"period_id": period.id, **vals})
         run.action_run_now()
         return run
 
-    def run_town(self, period):
-        return self.charge_run(period, scope="all", address_id=self.town.id)
+    @classmethod
+    def run_town(cls, period):
+        return cls.charge_run(period, scope="all", address_id=cls.town.id)
 
     def lines(self, period, records=None, **domain):
         dom = [("period_id", "=", period.id)]

@@ -7,13 +7,17 @@ from .common import BillingCase
 
 @tagged("post_install", "-at_install")
 class TestRecalculation(BillingCase):
-    def setUp(self):
-        super().setUp()
-        self.april = self.period("2025-04-01")
-        self.run_town(self.april)
-        self.may = self.period("2025-05-01")  # posts and closes April
-        self.assertEqual(self.april.state, "closed")
-        self.run_town(self.may)
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # April charged, posted and closed; May charged and open: once for the class
+        cls.april = cls.period("2025-04-01")
+        cls.run_town(cls.april)
+        cls.may = cls.period("2025-05-01")  # posts and closes April
+        cls.run_town(cls.may)
+
+    def test_april_is_closed_and_may_open(self):
+        self.assertEqual((self.april.state, self.may.state), ("closed", "open"))
 
     def _pending(self, records):
         return self.env["tko.recalculation"].search(

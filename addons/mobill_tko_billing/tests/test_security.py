@@ -89,13 +89,11 @@ class TestRefusals(BillingCase):
         )
         cls.other_admin = new_test_user(cls.env, "sec_other_adm", groups=ADMIN, **other_company)
         cls.outsiders = (cls.portal, cls.other_accountant, cls.other_admin)
-
-    def setUp(self):
-        super().setUp()
-        self.april = self.period("2025-04-01")
-        self.charge_run(self.april, scope="all", consumer_kind="all", address_id=self.town.id)
-        self.may = self.period("2025-05-01")  # closes April
-        self.charge_run(self.may, scope="all", consumer_kind="all", address_id=self.town.id)
+        # April charged and closed, May charged and open: once for the class
+        cls.april = cls.period("2025-04-01")
+        cls.charge_run(cls.april, scope="all", consumer_kind="all", address_id=cls.town.id)
+        cls.may = cls.period("2025-05-01")  # closes April
+        cls.charge_run(cls.may, scope="all", consumer_kind="all", address_id=cls.town.id)
 
     def assertRefused(self, records, method, *args, users=None, error=AccessError):
         for user in users or self.outsiders:

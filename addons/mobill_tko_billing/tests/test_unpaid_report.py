@@ -14,15 +14,13 @@ class TestUnpaidReport(BillingCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.Report = cls.env["tko.unpaid.report"]
-
-    def setUp(self):
-        super().setUp()
-        self.april = self.period("2025-04-01")
-        self.charge_run(self.april, scope="all", consumer_kind="all", address_id=self.town.id)
-        self.may = self.period("2025-05-01")  # posts April: the contracts' invoices
-        self.charge_run(self.may, scope="all", consumer_kind="all", address_id=self.town.id)
-        self.env["tko.payment"].create(
-            {"account_id": self.acc1.id, "amount": 300, "date_paid": "2025-05-10"}
+        # built once for the class: April and May charged, April posted, one payment
+        cls.april = cls.period("2025-04-01")
+        cls.charge_run(cls.april, scope="all", consumer_kind="all", address_id=cls.town.id)
+        cls.may = cls.period("2025-05-01")  # posts April: the contracts' invoices
+        cls.charge_run(cls.may, scope="all", consumer_kind="all", address_id=cls.town.id)
+        cls.env["tko.payment"].create(
+            {"account_id": cls.acc1.id, "amount": 300, "date_paid": "2025-05-10"}
         ).action_post()
 
     def _lines(self, **vals):

@@ -52,6 +52,9 @@ registry.category("web_tour.tours").add("mobill_tko_billing_breakdown_tour", {
             content: "The dialog is closed",
             trigger: ".o_form_view button[name=action_tko_print_breakdown]",
             isCheck: true,
+            // the dialog closes when wkhtmltopdf has rendered the PDF: 6 s on a quiet machine,
+            // more when the machine is busy (the default step timeout is 10 s)
+            timeout: 30000,
         },
     ],
 });
