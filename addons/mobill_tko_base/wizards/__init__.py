@@ -1,1 +1,1 @@
-from . import gar_import, pricing_check, registry_io, requisites_change
+from . import gar_import_wizard, pricing_check, registry_io, requisites_change
