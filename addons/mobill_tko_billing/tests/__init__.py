@@ -1,5 +1,6 @@
 from . import (
     test_accounting,
+    test_accounting_hooks,
     test_charge_runs,
     test_crash,
     test_debt,
