@@ -6,6 +6,7 @@ from . import (
     test_debt,
     test_form_create,
     test_locking,
+    test_manual_allocation,
     test_payment_accounting,
     test_print,
     test_recalculation,
