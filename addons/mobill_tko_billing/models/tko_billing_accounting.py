@@ -1,4 +1,3 @@
-from collections import defaultdict
 from decimal import Decimal
 
 from odoo import _, api, fields, models
@@ -299,17 +298,3 @@ class TkoBillingAccounting(models.AbstractModel):
         self.env["tko.charge"].invalidate_model()
         self.env["tko.billing.reconciliation"].invalidate_model()
         return len(moves)
-
-    @api.model
-    def _ledger_by_move(self, period):
-        """``{move id: ledger total}`` (for checks)."""
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT move_id, sum(amount_total)::text FROM tko_charge
-                 WHERE period_id = %s AND move_id IS NOT NULL GROUP BY move_id
-                """,
-                period.id,
-            )
-        )
-        return defaultdict(Decimal, {m: Decimal(t) for m, t in self.env.cr.fetchall()})
