@@ -65,16 +65,6 @@ class TestManualAllocation(BillingCase):
         self.assertIn("ошибся", history.reason)
         self.assertTrue(any("Moved by hand" in (m.body or "") for m in payment.message_ids))
 
-    def test_choosing_an_account_clears_the_contract(self):
-        wizard = Form(
-            self.env["tko.payment.allocate.wizard"].with_context(
-                default_payment_ids=self.payment.ids
-            )
-        )
-        wizard.contract_id = self.contract
-        wizard.account_id = self.acc2
-        self.assertFalse(wizard.contract_id)
-
     def test_only_the_company_accountant_moves_payments(self):
         for user in (self.reader, self.other_accountant):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
