@@ -1,3 +1,5 @@
+# A separate file on purpose: manual allocation is its own ledger operation on the payment.
+# pylint: disable=consider-merging-classes-inherited
 from odoo import _, api, fields, models
 from odoo.addons.mobill_tko_base.tools.access import ACCOUNTANT, check_action
 from odoo.exceptions import ValidationError

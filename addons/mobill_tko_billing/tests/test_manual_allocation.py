@@ -38,7 +38,8 @@ class TestManualAllocation(BillingCase):
     def _wizard(self, user, **vals):
         action = self.payment.with_user(user).action_open_allocate_wizard()
         self.assertEqual(action["res_model"], "tko.payment.allocate.wizard")
-        wizard = Form(self.env[action["res_model"]].with_user(user).with_context(action["context"]))
+        Wizard = self.env[action["res_model"]].with_user(user)
+        wizard = Form(Wizard.with_context(**action["context"]))
         for name, value in vals.items():
             setattr(wizard, name, value)
         return wizard.save()
