@@ -2,7 +2,7 @@
 
 ``make bench BENCH=region SCALE=1000000`` creates a throw-away database, installs
 ``mobill_tko_base`` into it with Odoo (no demo data), then streams the region of
-:mod:`mobill_tko_core.demo_region` — SCALE personal accounts, SCALE/20 contracts, their
+:mod:`mobill_tko_core.demo.region` — SCALE personal accounts, SCALE/20 contracts, their
 consumers, address plan, objects, characteristics, contract lines, payment conditions and bank
 accounts — into the real tables with ``COPY``, in chunks of bounded size:
 
@@ -54,7 +54,7 @@ if str(ROOT / "src") not in sys.path:
 
 import common  # noqa: E402  (scripts/common.py: the Odoo command line of this project)
 
-from mobill_tko_core import demo_region as dr  # noqa: E402
+from mobill_tko_core.demo import region as dr  # noqa: E402
 
 DEFAULT_SCALE = 100_000
 DEFAULT_DB = "mobill_bench_region"

@@ -92,7 +92,7 @@ def start_atol_fake() -> None:
         [
             sys.executable,
             "-m",
-            "mobill_tko_core.fiscal.atol_fake",
+            "mobill_tko_core.demo.atol_fake",
             "--port",
             str(ATOL_FAKE_PORT),
         ],

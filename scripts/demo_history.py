@@ -6,7 +6,7 @@ stopped payers and of some who pay in advance; penalties on today, the debtors' 
 notices to the big debtors and claims; then the cases of the other menus: temporary absences
 and late certificates of residents with their recalculations, contracts charged by measured
 volume, advance invoices, consumers' appeals and answers (``tko.demo.history``, planned by
-``mobill_tko_core.demo_history``). Once: a database with the history is left as it is.
+``mobill_tko_core.demo.history``). Once: a database with the history is left as it is.
 """
 
 # ruff: noqa: F821  (env is given by odoo shell)

@@ -659,6 +659,28 @@ def find_extract_files(path, region: str | None = None) -> dict[str, GarExtractF
     return result
 
 
+def validate_extract(
+    path, hierarchy: str = "mun", region: str | None = None
+) -> dict[str, GarExtractFile]:
+    """The files of an extract (:func:`find_extract_files`), checked without reading them: the
+    address objects, houses and the chosen hierarchy's links are there (else
+    ``gar_file_missing``). Lists the folder or the zip's directory only, so it is instant even
+    for a whole country."""
+    if hierarchy not in ("mun", "adm"):
+        raise ValueError(f"hierarchy must be 'mun' or 'adm', not {hierarchy!r}")
+    files = find_extract_files(path, region)
+    for required in ("addr_obj", "houses", f"{hierarchy}_hierarchy"):
+        if required not in files:
+            prefix = TABLES[required].prefix
+            raise GarError(
+                "gar_file_missing",
+                f"The ГАР extract has no {prefix}_… file",
+                table=required,
+                prefix=prefix,
+            )
+    return files
+
+
 def read_extract(
     path,
     hierarchy: str = "mun",
@@ -673,19 +695,8 @@ def read_extract(
     administrative). Every object is yielded before any link refers to it. With
     ``current_only`` only current versions (ISACTUAL and ISACTIVE; links: ISACTIVE) are given.
     """
-    if hierarchy not in ("mun", "adm"):
-        raise ValueError(f"hierarchy must be 'mun' or 'adm', not {hierarchy!r}")
-    files = find_extract_files(path, region)
+    files = validate_extract(path, hierarchy, region)
     hierarchy_table = f"{hierarchy}_hierarchy"
-    for required in ("addr_obj", "houses", hierarchy_table):
-        if required not in files:
-            prefix = TABLES[required].prefix
-            raise GarError(
-                "gar_file_missing",
-                f"The ГАР extract has no {prefix}_… file",
-                table=required,
-                prefix=prefix,
-            )
     for table in ("addr_obj", "houses", "apartments", "rooms", hierarchy_table):
         if table not in files:
             continue

@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from mobill_tko_core.demo.atol_fake import AtolFake
 from mobill_tko_core.fiscal import atol
 from mobill_tko_core.fiscal.atol import (
     AtolClient,
@@ -22,7 +23,6 @@ from mobill_tko_core.fiscal.atol import (
     retry_delay,
     vat_type_for,
 )
-from mobill_tko_core.fiscal.atol_fake import AtolFake
 
 
 def data(**kw):
@@ -328,7 +328,7 @@ def test_fake_runs_as_a_program():
     with AtolFake() as probe:  # find a free port
         port = probe.port
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mobill_tko_core.fiscal.atol_fake", "--port", str(port)],
+        [sys.executable, "-m", "mobill_tko_core.demo.atol_fake", "--port", str(port)],
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from mobill_tko_core import demo_history as dh
+from mobill_tko_core.demo import history as dh
 
 TODAY = date(2026, 12, 7)
 MONTHS = [dh.add_months(date(2025, 1, 1), i) for i in range(23)]  # 01.2025 … 11.2026

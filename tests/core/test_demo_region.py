@@ -5,8 +5,8 @@ from types import GeneratorType
 
 import pytest
 
-from mobill_tko_core import demo_region as dr
 from mobill_tko_core import requisites as req
+from mobill_tko_core.demo import region as dr
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from mobill_tko_core.demo.gar_sample import DEMO_REGION_CODE, build_demo_extract, demo_extract
 from mobill_tko_core.errors import CoreError, GarError
 from mobill_tko_core.gar import (
     OPEN_END,
@@ -30,7 +31,6 @@ from mobill_tko_core.gar import (
     room_display_name,
     write_sample_extract,
 )
-from mobill_tko_core.gar_sample import DEMO_REGION_CODE, build_demo_extract, demo_extract
 
 
 @pytest.fixture

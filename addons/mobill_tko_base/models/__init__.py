@@ -25,3 +25,4 @@ from . import contract_condition
 from . import tko_document
 from . import pricing
 from . import demo_loader
+from . import gar_import_log

@@ -1,4 +1,4 @@
-"""Load the demo region of :mod:`mobill_tko_core.demo_region` through the ORM.
+"""Load the demo region of :mod:`mobill_tko_core.demo.region` through the ORM.
 
 Called by ``demo/tko_demo.xml`` when the module is installed with demo data. Records are created
 in batches, one ``create`` per model and level (addresses level by level, characteristics
@@ -13,7 +13,7 @@ from collections import defaultdict
 from odoo import api, models
 from odoo.tools import float_compare
 
-from mobill_tko_core import demo_region
+from mobill_tko_core.demo import region as demo_region
 
 _logger = logging.getLogger(__name__)
 

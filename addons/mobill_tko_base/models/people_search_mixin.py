@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from ..tools.people_search import create_trigram_indexes
+from ..tools.people_search import create_trigram_indexes, tko_search_domain
 
 
 class TkoPeopleSearchMixin(models.AbstractModel):
@@ -8,9 +8,10 @@ class TkoPeopleSearchMixin(models.AbstractModel):
     model's ``_tko_people_domain(text)`` (see ``mobill_tko_core.people_search``), and trigram
     indexes on the columns that domain reads with ILIKE (``_tko_trigram_fields``).
 
-    Accounts and contracts inherit it. ``res.partner`` keeps its own copy of these few lines:
-    adding an abstract model to the partner's ``_inherit`` breaks the setup of mail's
-    ``channel_ids`` (Odoo 17 refuses two Many2many on the same table)."""
+    Accounts and contracts inherit it. ``res.partner`` declares its own field and calls the
+    same ``tools.people_search`` functions: adding an abstract model to the partner's
+    ``_inherit`` breaks the setup of mail's ``channel_ids`` (Odoo 17 refuses two Many2many on
+    the same table)."""
 
     _name = "tko.people.search.mixin"
     _description = "Search of people by name, number or address"
@@ -31,9 +32,7 @@ class TkoPeopleSearchMixin(models.AbstractModel):
         self.tko_search = False
 
     def _search_tko_search(self, operator, value):
-        if operator not in ("ilike", "=", "like") or not isinstance(value, str):
-            return [("name", operator, value)]
-        return self._tko_people_domain(value)
+        return tko_search_domain(self, operator, value)
 
     def _tko_people_domain(self, text):
         """The domain of the records a clerk means by ``text``."""

@@ -5,7 +5,12 @@ from mobill_tko_core.errors import RequisiteError
 from mobill_tko_core.people_search import parse_people_query, phone_pattern
 
 from ..tools import raise_user_error
-from ..tools.people_search import address_domain, create_trigram_indexes, or_domains
+from ..tools.people_search import (
+    address_domain,
+    create_trigram_indexes,
+    or_domains,
+    tko_search_domain,
+)
 from .personal_data_access_log import PERSONAL_DATA_FIELDS, PERSONAL_DATA_GROUP
 
 # Requisites whose every change is kept (who, when, old and new value, effective date).
@@ -116,9 +121,7 @@ class ResPartner(models.Model):
         self.tko_search = False
 
     def _search_tko_search(self, operator, value):
-        if operator not in ("ilike", "=", "like") or not isinstance(value, str):
-            return [("name", operator, value)]
-        return self._tko_people_domain(value)
+        return tko_search_domain(self, operator, value)
 
     @api.model
     def _tko_people_domain(self, text):

@@ -2,8 +2,8 @@ from itertools import pairwise
 
 from odoo.tests import TransactionCase, tagged
 
-from mobill_tko_core import demo_region
 from mobill_tko_core import requisites as req
+from mobill_tko_core.demo import region as demo_region
 
 
 @tagged("post_install", "-at_install")

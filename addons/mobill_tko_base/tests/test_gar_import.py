@@ -8,7 +8,8 @@ from odoo.addons.mobill_tko_base.tools import trusted
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 
-from mobill_tko_core import gar, gar_sample
+from mobill_tko_core import gar
+from mobill_tko_core.demo import gar_sample
 
 # «Энская область» of gar_sample, administrative hierarchy, current records only
 ADM_COUNTS = {

@@ -10,6 +10,14 @@ def or_domains(domains):
     return expression.OR(domains) if domains else []
 
 
+def tko_search_domain(model, operator, value):
+    """The domain of a ``tko_search`` field (people search mixin and ``res.partner``): the
+    model's ``_tko_people_domain(text)`` for a text, a plain ``name`` leaf otherwise."""
+    if operator not in ("ilike", "=", "like") or not isinstance(value, str):
+        return [("name", operator, value)]
+    return model._tko_people_domain(value)
+
+
 def address_domain(query: AddressQuery):
     """A ``tko.address`` domain for an address fragment: the stored full address (trigram
     index) matches one of the core's patterns, at the level the pattern is for."""

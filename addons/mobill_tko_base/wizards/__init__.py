@@ -1,5 +1,5 @@
 from . import (
-    gar_import,
+    gar_import_wizard,
     pricing_check,
     registry_export_wizard,
     registry_import_error,

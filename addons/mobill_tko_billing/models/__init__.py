@@ -13,6 +13,8 @@ from . import tko_absence
 from . import tko_measurement
 from . import tko_payment
 from . import tko_payment_allocation
+from . import tko_payment_reallocation
+from . import tko_payment_manual_allocation
 from . import tko_advance_invoice
 from . import account_move
 from . import account_chart_template

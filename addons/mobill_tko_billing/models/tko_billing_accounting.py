@@ -1,4 +1,3 @@
-from collections import defaultdict
 from decimal import Decimal
 
 from odoo import _, api, fields, models
@@ -49,7 +48,6 @@ class TkoBillingAccounting(models.AbstractModel):
 
     @api.model
     def _post_individuals(self, period):
-        company = period.company_id
         cr = self.env.cr
         cr.execute(
             SQL(
@@ -71,43 +69,8 @@ class TkoBillingAccounting(models.AbstractModel):
             zone = zones.browse(zone_id)
             move_id = None
             if total or vat:
-                label = _(
-                    "ТКО charges of individuals %(period)s, zone %(zone)s",
-                    period=period.name,
-                    zone=zone.name or _("none"),
-                )
-                lines = []
-                for account, amount in (
-                    (company.tko_receivable_account_id, Decimal(total)),
-                    (company.tko_revenue_account_id, -Decimal(total)),
-                    (company.tko_vat_expense_account_id, Decimal(vat)),
-                    (company.tko_vat_account_id, -Decimal(vat)),
-                ):
-                    if not amount:
-                        continue
-                    debit, credit = _dc(amount)
-                    lines.append(
-                        fields.Command.create(
-                            {
-                                "name": label,
-                                "account_id": account.id,
-                                "debit": debit,
-                                "credit": credit,
-                            }
-                        )
-                    )
                 move = Move.create(
-                    {
-                        "move_type": "entry",
-                        "journal_id": company.tko_population_journal_id.id,
-                        "date": period.date_end,
-                        "ref": label,
-                        "company_id": company.id,
-                        "tko_period_id": period.id,
-                        "tko_zone_id": zone_id,
-                        "tko_consumer": "individual",
-                        "line_ids": lines,
-                    }
+                    self._prepare_move_vals(period, zone, Decimal(total), Decimal(vat))
                 )
                 move.action_post()
                 move_id = move.id
@@ -212,6 +175,72 @@ class TkoBillingAccounting(models.AbstractModel):
         )
 
     @api.model
+    def _prepare_move_vals(self, period, zone, total, vat):
+        """Values of the journal entry of individuals' charges of a period and tariff zone
+        (``zone`` may be empty): Dt 62.01 Ct 90.01.1 ``total`` (VAT included) and Dt 90.03
+        Ct 68.02 ``vat``, both Decimals. A hook, as :meth:`_prepare_invoice_vals`."""
+        company = period.company_id
+        label = _(
+            "ТКО charges of individuals %(period)s, zone %(zone)s",
+            period=period.name,
+            zone=zone.name or _("none"),
+        )
+        lines = [
+            fields.Command.create(
+                self._prepare_move_line_vals(period, zone, label, account, amount)
+            )
+            for account, amount in (
+                (company.tko_receivable_account_id, total),
+                (company.tko_revenue_account_id, -total),
+                (company.tko_vat_expense_account_id, vat),
+                (company.tko_vat_account_id, -vat),
+            )
+            if amount
+        ]
+        return {
+            "move_type": "entry",
+            "journal_id": company.tko_population_journal_id.id,
+            "date": period.date_end,
+            "ref": label,
+            "company_id": company.id,
+            "tko_period_id": period.id,
+            "tko_zone_id": zone.id or False,
+            "tko_consumer": "individual",
+            "line_ids": lines,
+        }
+
+    @api.model
+    def _prepare_move_line_vals(self, period, zone, label, account, amount):
+        """Values of one line of that entry: ``amount`` (a signed Decimal) on ``account``,
+        debit when positive. A hook, as :meth:`_prepare_invoice_vals`."""
+        debit, credit = _dc(amount)
+        return {"name": label, "account_id": account.id, "debit": debit, "credit": credit}
+
+    @api.model
+    def _prepare_invoice_line_vals(self, period, charge, sign):
+        """Values of the invoice line of one charge line: its amount (net with VAT on top, or
+        VAT included) times ``sign`` (-1 on a refund) and the VAT tax of its rate and mode. A
+        hook, as :meth:`_prepare_invoice_vals`."""
+        company = period.company_id
+        if charge.vat_mode == "excluded":
+            price = Decimal(str(charge.amount_net))
+            taxes = company._tko_vat_tax(charge.vat_rate, False)
+        elif charge.vat_mode == "included":
+            price = Decimal(str(charge.amount_total))
+            taxes = company._tko_vat_tax(charge.vat_rate, True)
+        else:
+            price = Decimal(str(charge.amount_total))
+            taxes = self.env["account.tax"]
+        return {
+            "name": self._line_name(charge),
+            "product_id": company.tko_product_id.id,
+            "account_id": company.tko_revenue_account_id.id,
+            "quantity": 1,
+            "price_unit": float(price * sign),
+            "tax_ids": [fields.Command.set(taxes.ids)],
+        }
+
+    @api.model
     def _prepare_invoice_vals(self, period, contract, charges):
         """Values of one customer invoice (a refund when the total is negative) of a contract's
         lines, or ``None`` when they sum to nothing. A hook: other modules extend the values
@@ -221,29 +250,10 @@ class TkoBillingAccounting(models.AbstractModel):
         if not total and not any(c.amount_total for c in charges):
             return None
         sign = -1 if total < 0 else 1
-        invoice_lines = []
-        for charge in charges:
-            if charge.vat_mode == "excluded":
-                price = Decimal(str(charge.amount_net))
-                taxes = company._tko_vat_tax(charge.vat_rate, False)
-            elif charge.vat_mode == "included":
-                price = Decimal(str(charge.amount_total))
-                taxes = company._tko_vat_tax(charge.vat_rate, True)
-            else:
-                price = Decimal(str(charge.amount_total))
-                taxes = self.env["account.tax"]
-            invoice_lines.append(
-                fields.Command.create(
-                    {
-                        "name": self._line_name(charge),
-                        "product_id": company.tko_product_id.id,
-                        "account_id": company.tko_revenue_account_id.id,
-                        "quantity": 1,
-                        "price_unit": float(price * sign),
-                        "tax_ids": [fields.Command.set(taxes.ids)],
-                    }
-                )
-            )
+        invoice_lines = [
+            fields.Command.create(self._prepare_invoice_line_vals(period, charge, sign))
+            for charge in charges
+        ]
         due = self.env["tko.due.date"]._getter(company, contract.ids)(
             period.date_start, contract.id
         )
@@ -288,17 +298,3 @@ class TkoBillingAccounting(models.AbstractModel):
         self.env["tko.charge"].invalidate_model()
         self.env["tko.billing.reconciliation"].invalidate_model()
         return len(moves)
-
-    @api.model
-    def _ledger_by_move(self, period):
-        """``{move id: ledger total}`` (for checks)."""
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT move_id, sum(amount_total)::text FROM tko_charge
-                 WHERE period_id = %s AND move_id IS NOT NULL GROUP BY move_id
-                """,
-                period.id,
-            )
-        )
-        return defaultdict(Decimal, {m: Decimal(t) for m, t in self.env.cr.fetchall()})

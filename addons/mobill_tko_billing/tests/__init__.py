@@ -1,10 +1,12 @@
 from . import (
     test_accounting,
+    test_accounting_hooks,
     test_charge_runs,
     test_crash,
     test_debt,
     test_form_create,
     test_locking,
+    test_manual_allocation,
     test_payment_accounting,
     test_print,
     test_recalculation,

@@ -3,7 +3,7 @@
 Run by ``scripts/demo_history.py`` (``make run``) after the region of ``mobill_tko_base`` is
 loaded. Everything goes through the engines a user's buttons start: each month a period is
 opened, charged by a charge run, posted to accounting and closed (the last one stays open);
-the payments planned by :mod:`mobill_tko_core.demo_history` are posted as the payment screen
+the payments planned by :mod:`mobill_tko_core.demo.history` are posted as the payment screen
 posts them (allocation to the oldest debt, contract payments in accounting), the payments of
 individuals go to accounting as the daily posting sends them; a mass penalty run calculates
 and books the penalties on today, the debtors' registry is refreshed, notice rules send
@@ -27,7 +27,7 @@ from decimal import Decimal
 from odoo import Command, api, fields, models
 from odoo.tools import SQL, mute_logger
 
-from mobill_tko_core import demo_history
+from mobill_tko_core.demo import history as demo_history
 
 _logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from odoo.tests import tagged
 
-from mobill_tko_core import demo_history
+from mobill_tko_core.demo import history as demo_history
 
 from ..models.tko_demo_history import ABSENCES, APPEALS, TEMPORARY_RESIDENTS
 from .common import DemoHistoryCase

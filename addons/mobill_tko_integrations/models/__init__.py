@@ -13,7 +13,6 @@ from . import (
     tko_payment_import_api,
     tko_payment_import_error,
     tko_payment_order,
-    tko_payment_reallocation,
     tko_payment_sftp_source,
     tko_registry_profile,
 )

@@ -30,8 +30,9 @@ from decimal import Decimal
 
 from odoo import fields, models
 
-from mobill_tko_core import demo_history, requisites
-from mobill_tko_core.fiscal.atol_fake import AtolFake
+from mobill_tko_core import requisites
+from mobill_tko_core.demo import history as demo_history
+from mobill_tko_core.demo.atol_fake import AtolFake
 from mobill_tko_core.formats import agent_json, onec_bank, registry
 
 _logger = logging.getLogger(__name__)

@@ -1,11 +1,10 @@
-from odoo import _, api, fields, models
-from odoo.addons.mobill_tko_base.tools.access import ACCOUNTANT, check_action
-from odoo.exceptions import ValidationError
+from odoo import api, fields, models
 
 
 class TkoPayment(models.Model):
-    """Imported payments keep their source; an unrecognised one waits in the queue
-    (no account and no contract, draft) until it is allocated by hand."""
+    """Imported payments keep their source; an unrecognised one waits unallocated (no account
+    and no contract, draft) until it is allocated by hand (manual allocation is billing's:
+    ``mobill_tko_billing/models/tko_payment_manual_allocation.py``)."""
 
     _inherit = "tko.payment"
     _check_company_auto = True
@@ -27,12 +26,6 @@ class TkoPayment(models.Model):
     )
     import_payer = fields.Char("Payer in the file", readonly=True)
     import_account_number = fields.Char("Account number in the file", readonly=True)
-    reallocation_ids = fields.One2many(
-        "tko.payment.reallocation", "payment_id", "Moves by hand", readonly=True
-    )
-    is_unallocated = fields.Boolean(
-        "Unallocated", compute="_compute_is_unallocated", store=True, index=True
-    )
 
     _sql_constraints = [
         (
@@ -42,37 +35,9 @@ class TkoPayment(models.Model):
         )
     ]
 
-    @api.depends("account_id", "contract_id", "import_id")
+    def _tko_may_wait_unallocated(self):
+        return super()._tko_may_wait_unallocated() | self.filtered("import_id")
+
+    @api.depends("import_id")
     def _compute_is_unallocated(self):
-        for rec in self:
-            rec.is_unallocated = bool(rec.import_id) and not (rec.account_id or rec.contract_id)
-
-    @api.constrains("account_id", "contract_id", "amount")
-    def _check_target(self):
-        waiting = self.filtered(
-            lambda p: p.import_id and not p.account_id and not p.contract_id and p.state != "posted"
-        )
-        for rec in waiting:
-            if rec.amount <= 0:
-                raise ValidationError(_("A payment amount must be positive."))
-        return super(TkoPayment, self - waiting)._check_target()
-
-    def action_post(self):
-        if any(p.is_unallocated for p in self):
-            raise ValidationError(
-                _("Allocate the payment to a personal account or a contract before posting.")
-            )
-        return super().action_post()
-
-    def action_open_allocate_wizard(self):
-        check_action(self, ACCOUNTANT, "write")
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Move to another account")
-            if all(p.state == "posted" for p in self)
-            else _("Allocate by hand"),
-            "res_model": "tko.payment.allocate.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_payment_ids": [fields.Command.set(self.ids)]},
-        }
+        return super()._compute_is_unallocated()

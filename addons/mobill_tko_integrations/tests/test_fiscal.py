@@ -6,8 +6,8 @@ from odoo.addons.mobill_tko_billing.tests.common import BillingCase
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 
+from mobill_tko_core.demo.atol_fake import AtolFake
 from mobill_tko_core.fiscal import atol
-from mobill_tko_core.fiscal.atol_fake import AtolFake
 
 
 @tagged("post_install", "-at_install")

@@ -297,19 +297,6 @@ class TestCompanyLinks(SecurityCase):
                 }
             )
 
-    def test_reallocation_to_an_account_of_another_company(self):
-        _imp, payment = self._unallocated()
-        account_b = self.acc_village
-        # an account of the other company (set directly: its fixtures are of ours)
-        self.env.cr.execute(
-            "UPDATE tko_account SET company_id = %s WHERE id = %s", (self.company2.id, account_b.id)
-        )
-        account_b.invalidate_recordset()
-        with self.assertRaises(UserError):
-            self.env["tko.payment.reallocation"].create(
-                {"payment_id": payment.id, "to_account_id": account_b.id, "reason": "x"}
-            )
-
     def test_other_company_sees_none_of_ours(self):
         self.env["tko.payment.agent"].create({"name": "Наш", "code": "ours"})
         imp = self.Import.create({"name": "x", "file": "eA=="})

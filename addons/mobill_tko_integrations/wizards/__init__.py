@@ -1,1 +1,1 @@
-from . import tko_payment_allocate_wizard, tko_payment_registry_wizard
+from . import tko_payment_registry_wizard

@@ -5,6 +5,6 @@ Modules:
 - :mod:`.atol`: the АТОЛ Онлайн v5 protocol (formats.md §7): the ``sell`` / ``sell_refund``
   request body, the HTTP client (token, send, report), the classification of failures into
   retryable and final ones, the parsing of a report or callback, the retry schedule.
-- :mod:`.atol_fake`: a local fake of the АТОЛ Онлайн v5 API for tests and the demo
-  (``python3 -m mobill_tko_core.fiscal.atol_fake --port 18080``).
+
+Its local fake for tests and the demo is :mod:`mobill_tko_core.demo.atol_fake`.
 """

@@ -1,6 +1,6 @@
 """A payment history for the demo: who pays how, and what each one paid, month by month.
 
-The demo region (:mod:`mobill_tko_core.demo_region`) has accounts and contracts but no money.
+The demo region (:mod:`mobill_tko_core.demo.region`) has accounts and contracts but no money.
 Given the charges of each payer by month, :func:`plan_history` gives each payer a profile and
 lists the payments that profile makes up to ``today``:
 

@@ -16,7 +16,7 @@ for the next N calls),
 
 Run for the demo::
 
-    python3 -m mobill_tko_core.fiscal.atol_fake --port 18080
+    python3 -m mobill_tko_core.demo.atol_fake --port 18080
 
 (login ``demo``, password ``demo``, group ``demo-group``; it listens on 127.0.0.1 only).
 """
