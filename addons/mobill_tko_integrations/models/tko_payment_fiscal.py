@@ -1,7 +1,7 @@
 # A separate file on purpose: fiscal receipts are their own feature of the payment.
 # pylint: disable=consider-merging-classes-inherited
 from odoo import _, api, fields, models
-from odoo.addons.mobill_tko_base.tools.access import ACCOUNTANT, check_action, check_rights
+from odoo.addons.mobill_tko_base.tools.access import ACCOUNTANT, check_action
 from odoo.exceptions import UserError
 
 #: Channels where the operator accepts the money itself; banks, the post and payment agents
@@ -130,14 +130,3 @@ class TkoPayment(models.Model):
                 receipt.action_retry()
         receipts.filtered(lambda r: r.state == "to_send")._send()
         return True
-
-    def action_view_fiscal_receipts(self):
-        self.ensure_one()
-        check_rights(self, "read")
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Fiscal receipts"),
-            "res_model": "tko.fiscal.receipt",
-            "view_mode": "tree,form",
-            "domain": [("payment_id", "=", self.id)],
-        }

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from odoo import _, api, fields, models
 from odoo.addons.mobill_tko_base.tools import trusted
-from odoo.addons.mobill_tko_base.tools.access import ACCOUNTANT, check_action, check_rights
+from odoo.addons.mobill_tko_base.tools.access import ACCOUNTANT, check_action
 from odoo.exceptions import UserError
 
 # An order is what the bank statement says and what its check against the registry found:
@@ -187,13 +187,3 @@ class TkoPaymentOrder(models.Model):
             )
             created |= new
         return created.get_formview_action() if len(created) == 1 else True
-
-    def action_open_registry(self):
-        self.ensure_one()
-        check_rights(self, "read")
-        return self.registry_import_id.get_formview_action()
-
-    def action_open_statement(self):
-        self.ensure_one()
-        check_rights(self, "read")
-        return self.import_id.get_formview_action()
