@@ -18,7 +18,7 @@ from odoo.tools import SQL
 
 from mobill_tko_core.errors import GarError
 
-from ..tools import trusted
+from ..tools import core_message, trusted
 from ..tools.gar_importer import GarImporter
 from .protected_fields_mixin import ALL_FIELDS
 
@@ -105,61 +105,13 @@ class TkoGarImportLog(models.Model):
     def _gar_error_message(self, error, source_name=None):
         """A clear, translatable message for an error met while reading an extract."""
         if isinstance(error, GarError):
-            params = dict(error.params)
-            code = error.code
-            if code in ("gar_path_not_found", "gar_not_extract"):
-                path = source_name or params.get("path", "")
-                if code == "gar_path_not_found":
-                    return _("The ГАР extract “%(path)s” was not found on the server.", path=path)
-                return _(
-                    "“%(path)s” is neither a zip archive nor a folder of a ГАР extract. Download "
-                    "the region's extract (gar_xml) from fias.nalog.ru and upload it as a .zip.",
-                    path=path,
-                )
-            if code == "gar_file_missing":
-                return _(
-                    "The ГАР extract has no %(prefix)s_… file. Check that the archive holds the "
-                    "region's folder with the address objects, houses and hierarchy files.",
-                    prefix=params.get("prefix", ""),
-                )
-            if code == "gar_duplicate_file":
-                return _(
-                    "The ГАР extract holds more than one file of the same table: %(files)s. Keep "
-                    "one extract per archive.",
-                    files=", ".join(params.get("files") or []),
-                )
-            if code == "gar_several_regions":
-                return _(
-                    "The ГАР extract holds several regions (%(regions)s). Enter the code of the "
-                    "region to import.",
-                    regions=", ".join(params.get("regions") or []),
-                )
-            if code == "gar_malformed":
-                return _(
-                    "The ГАР file %(file)s is damaged or is not XML (line %(line)s, column "
-                    "%(column)s). Nothing has been imported; download the extract again.",
-                    file=params.get("file", ""),
-                    line=params.get("line", "?"),
-                    column=params.get("column", "?"),
-                )
-            if code == "gar_wrong_table":
-                return _(
-                    "The ГАР file %(file)s does not hold the expected table (its root element is "
-                    "%(found)s, %(expected)s expected).",
-                    file=params.get("file", ""),
-                    found=params.get("found", ""),
-                    expected=params.get("expected", ""),
-                )
-            if code == "gar_bad_value":
-                return _(
-                    "Record %(record)s of the ГАР file %(file)s has a wrong %(attribute)s value: "
-                    "“%(value)s”. Nothing has been imported.",
-                    record=params.get("record", "?"),
-                    file=params.get("file", ""),
-                    attribute=params.get("attribute", ""),
-                    value=params.get("value") if params.get("value") is not None else "",
-                )
-            return _("The ГАР extract cannot be read: %(error)s", error=str(error))
+            # the uploaded file's own name, not the server's temporary path
+            params = {"path": source_name or error.params.get("path", "")}
+            for key in ("record", "line", "column"):
+                params[key] = "?"
+            params.update({k: v for k, v in error.params.items() if k != "path" or not source_name})
+            message = core_message(self.env, error.code, params)
+            return message or _("The ГАР extract cannot be read: %(error)s", error=str(error))
         if isinstance(error, zipfile.BadZipFile | zlib.error | EOFError):
             return _(
                 "The archive %(name)s is damaged (%(error)s). Nothing has been imported; download "

@@ -10,6 +10,7 @@ from odoo.tests import TransactionCase, tagged
 
 from mobill_tko_core import gar
 from mobill_tko_core.demo import gar_sample
+from mobill_tko_core.errors import GarError
 
 # «Энская область» of gar_sample, administrative hierarchy, current records only
 ADM_COUNTS = {
@@ -533,3 +534,20 @@ class TestGarImport(TransactionCase):
         self.assertEqual(job.method_name, "_run_import")
         self.assertIn("demo", job.name)
         self.assertFalse(self._imported(), "nothing is imported before the job runs")
+
+    def test_reader_errors_in_russian_by_code(self):
+        """The ГАР reader's codes go the common way of core messages: Russian with the values,
+        the uploaded file's name instead of the server's path."""
+        self.env["res.lang"]._activate_lang("ru_RU")
+        self.env["ir.module.module"]._load_module_terms(["mobill_tko_base"], ["ru_RU"])
+        Log = self.env["tko.gar.import.log"].with_context(lang="ru_RU")
+        damaged = GarError("gar_malformed", "bad XML", file="AS_HOUSES_1.XML", line=3, column=17)
+        message = Log._gar_error_message(damaged)
+        self.assertIn("AS_HOUSES_1.XML", message)
+        self.assertIn("17", message)
+        self.assertNotIn("damaged", message)
+        missing = GarError("gar_path_not_found", "/tmp/x does not exist", path="/tmp/x")
+        message = Log._gar_error_message(missing, "region.zip")
+        self.assertIn("region.zip", message)
+        self.assertNotIn("/tmp/x", message)
+        self.assertNotIn("not found", message)
