@@ -253,6 +253,14 @@ def _date(value, name: str) -> date:
         ) from exc
 
 
+def _objects(items, name: str, code: str = "charge.bad_input") -> Iterator[tuple[int, Mapping]]:
+    """``(index, item)`` of a list input whose every item must be an object."""
+    for i, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            raise ChargeError(code, f"{name}[{i}] must be an object.", field=f"{name}[{i}]")
+        yield i, item
+
+
 def _period(value) -> date:
     """``"2025-05"``, ``"2025-05-17"`` or a date -> the first day of that month."""
     if value is None or value == "":
@@ -597,11 +605,7 @@ def _norm_units(inputs: Mapping, month: _Month) -> _Quantity:
         )
     full = Fraction(0)
     units_used = []
-    for i, item in enumerate(raw_units):
-        if not isinstance(item, Mapping):
-            raise ChargeError(
-                "charge.bad_input", f"units[{i}] must be an object.", field=f"units[{i}]"
-            )
+    for i, item in _objects(raw_units, "units"):
         r_k = _nonneg(item.get("units"), f"units[{i}].units")
         n_k = _nonneg(item.get("norm"), f"units[{i}].norm")
         category = str(item.get("category") or "")
@@ -620,13 +624,7 @@ def _containers(inputs: Mapping, month: _Month) -> _Quantity:
         )
     full = Fraction(0)
     used_c = []
-    for i, item in enumerate(raw):
-        if not isinstance(item, Mapping):
-            raise ChargeError(
-                "charge.bad_input",
-                f"containers[{i}] must be an object.",
-                field=f"containers[{i}]",
-            )
+    for i, item in _objects(raw, "containers"):
         count = _count(item.get("count", 1), f"containers[{i}].count")
         volume = _nonneg(item.get("volume"), f"containers[{i}].volume")
         if item.get("pickups") not in (None, ""):
@@ -891,11 +889,7 @@ def _absence_adjustment(
     exact = Fraction(0)
     rows = []
     shown = []
-    for i, item in enumerate(absences):
-        if not isinstance(item, Mapping):
-            raise ChargeError(
-                "charge.bad_absence", f"absences[{i}] must be an object.", field=f"absences[{i}]"
-            )
+    for i, item in _objects(absences, "absences", "charge.bad_absence"):
         dep = _date(item.get("departure"), f"absences[{i}].departure")
         arr = _date(item.get("arrival"), f"absences[{i}].arrival")
         if arr <= dep:
