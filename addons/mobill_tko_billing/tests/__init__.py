@@ -6,6 +6,7 @@ from . import (
     test_form_create,
     test_locking,
     test_payment_accounting,
+    test_pricing_agreement,
     test_print,
     test_recalculation,
     test_security,
