@@ -2,6 +2,8 @@
 charge cases (:mod:`mobill_tko_core.billing`) with the versions :mod:`mobill_tko_core.pricing`
 chooses from the month's price book."""
 
+# One unit of tko.billing.engine, kept apart from the run in tko_billing_engine.py.
+# pylint: disable=consider-merging-classes-inherited
 from collections import defaultdict
 from decimal import Decimal
 
@@ -100,14 +102,17 @@ class TkoBillingEngine(models.AbstractModel):
             if with_absences and ctx.has_absences
             else {}
         )
-        book = ctx.book
         first = ctx.first
+        prices = {}  # (zone, method, kind) -> (tariffs, norms of the zone, norms anywhere)
         out = []
         for acc in accounts:
             aid, object_id, _partner, zone, method, date_open, date_close, kind = acc
-            category = norm_category_for(book.categories, method, kind)
-            group = consumer_group_for(kind, individual=True)
-            _own, tariffs = tariff_versions(book, zone, group)
+            versions = prices.get((zone, method, kind))
+            if versions is None:
+                versions = prices[(zone, method, kind)] = self._account_versions(
+                    ctx.book, zone, method, kind
+                )
+            tariffs, norms, norms_any = versions
             try:
                 cases = individual_month(
                     first,
@@ -116,7 +121,8 @@ class TkoBillingEngine(models.AbstractModel):
                     date_close,
                     chars.get(object_id, ()),
                     tariffs,
-                    *norm_versions(book, category, zone),
+                    norms,
+                    norms_any,
                     absences.get(aid, ()),
                     case_id=aid,
                 )
@@ -124,6 +130,15 @@ class TkoBillingEngine(models.AbstractModel):
             except CoreError as error:
                 out.append((acc, None, error))
         return out
+
+    @api.model
+    def _account_versions(self, book, zone, method, kind):
+        """``(tariffs, norms of the zone, norms anywhere)`` a personal account chooses from
+        (mobill_tko_core.pricing): the population's tariff of its zone, the norms of its
+        category."""
+        category = norm_category_for(book.categories, method, kind)
+        _own, tariffs = tariff_versions(book, zone, consumer_group_for(kind, individual=True))
+        return (tariffs, *norm_versions(book, category, zone))
 
     @api.model
     def _legal_cases(self, ctx, contracts):
