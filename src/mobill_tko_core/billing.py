@@ -38,29 +38,30 @@ from typing import Any
 from mobill_tko_core.charges import (
     ChargeError,
     ChargeResult,
+    ChargeSettings,
     _round_fraction,
     _txt,
     _vat_split,
 )
+from mobill_tko_core.pricing import PriceBook, choose_norm, choose_tariff
 
 __all__ = [
-    "TARIFF_VAT_MODES",
     "Case",
     "Delta",
+    "PeriodContext",
     "fmt_number",
     "individual_month",
     "legal_month",
     "month_bounds",
     "period_difference",
+    "result_inputs",
     "schedule_from_fields",
     "split_window",
+    "stored_inputs",
     "vat_split",
 ]
 
 ONE_DAY = timedelta(days=1)
-
-#: tko.tariff.vat_mode -> core vat_mode
-TARIFF_VAT_MODES = {"included": "included", "excluded": "excluded", "exempt": "not_subject"}
 
 
 @lru_cache(maxsize=256)
@@ -125,9 +126,26 @@ def _active(versions: Sequence, start: date, end: date) -> list:
     return [v for v in versions if _covers(v[0], v[1], start, end)]
 
 
-def _one(versions: Sequence, start: date, end: date):
-    found = _active(versions, start, end)
-    return found[0] if found else None
+@dataclass(frozen=True, slots=True)
+class PeriodContext:
+    """What a charge run (or a recalculation) of one company's month needs once.
+
+    ``book``: the tariffs, norms and VAT rates valid in the month (:mod:`mobill_tko_core.pricing`);
+    ``settings``: the charge settings with the month's VAT rate; ``has_posted`` / ``has_absences``:
+    whether any charge of the period is posted / any confirmed absence touches the month (cheap
+    flags that spare a query per chunk in the common case).
+    """
+
+    period_id: int
+    company_id: int
+    first: date
+    last: date
+    dim: int
+    period_text: str
+    settings: ChargeSettings
+    book: PriceBook
+    has_posted: bool = False
+    has_absences: bool = False
 
 
 @dataclass
@@ -182,7 +200,7 @@ def _price(tariff_version, day: date):
 
 
 def _norm_for(norms, norms_any, start, end, what: str):
-    version = _one(norms, start, end) or _one(norms_any, start, end)
+    version = choose_norm(norms, norms_any, start, end)
     if version is None:
         raise ChargeError(
             "billing.no_norm",
@@ -327,7 +345,7 @@ def individual_month(
     period_text = _period_text(first)
     cases = []
     for seg_start, seg_end in segments:
-        tariff = _price(_one(tariffs, seg_start, seg_end), seg_start)
+        tariff = _price(choose_tariff((), tariffs, seg_start, seg_end), seg_start)
         norm = _norm_for(
             norms, norms_any, seg_start, seg_end, "per m²" if method == "area" else "per person"
         )
@@ -371,6 +389,71 @@ def individual_month(
         batch = None if partial or "absences" in inputs else _batch_row(inputs)
         cases.append(Case(inputs, seg_start, seg_end, refs, batch is not None, batch))
     return cases
+
+
+def stored_inputs(
+    period_text: str,
+    method: str,
+    residents,
+    owners,
+    norm,
+    tariff,
+    vat_mode: str,
+    vat_rate,
+    inputs: Mapping | None = None,
+) -> dict:
+    """The core input dict a stored charge line was computed from.
+
+    A line cut from a month, a legal entity's line or one with an absence keeps its ``inputs``
+    (JSON) and is computed from them; a plain full-month line by residents (the mass path
+    writes no JSON) is rebuilt from its columns. The VAT rate stored on the line is the one
+    used, so a later change of the VAT table never changes a past line.
+    """
+    if inputs and "method" in inputs:
+        data = dict(inputs)
+    else:
+        data = {
+            "method": method,
+            "period": period_text,
+            "residents": residents or 0,
+            "norm": norm,
+            "tariff": tariff,
+            "vat_mode": vat_mode,
+        }
+        if owners:
+            data["owners"] = owners
+    if vat_mode != "not_subject" and vat_rate is not None:
+        data["vat_rate"] = vat_rate
+    return data
+
+
+def result_inputs(result: ChargeResult) -> dict:
+    """The input dict of a computed line, as :func:`stored_inputs` would give it back: what
+    the line used (``compute_charge`` of it gives the same amounts), for a recalculation's
+    record of the old and the new lines and their explanation."""
+    inputs = {"method": result.method, "period": result.period.strftime("%Y-%m")}
+    inputs.update(
+        {
+            k: v
+            for k, v in result.inputs.items()
+            if k not in ("unit", "service_start", "service_end") or v
+        }
+    )
+    if result.consumer == "legal":
+        inputs["consumer"] = "legal"
+    if result.vat_rate is None:
+        inputs.pop("vat_rate", None)
+    if result.method == "containers":
+        inputs["containers"] = [
+            {"count": c["count"], "volume": c["volume"], "pickups": c["pickups"]}
+            for c in inputs.get("containers", [])
+        ]
+    if inputs.get("absences"):
+        inputs["absences"] = [
+            {"departure": a["departure"], "arrival": a["arrival"], "persons": a["persons"]}
+            for a in inputs["absences"]
+        ]
+    return inputs
 
 
 def schedule_from_fields(kind, weekdays=None, interval=None, start=None, dates=None) -> dict:
@@ -430,7 +513,7 @@ def legal_month(
     period_text = first.strftime("%Y-%m")
 
     def tariff_on(lo, hi):
-        return _one(tariffs_own, lo, hi) or _price(_one(tariffs, lo, hi), lo)
+        return _price(choose_tariff(tariffs_own, tariffs, lo, hi), lo)
 
     base = {"id": case_id, "consumer": "legal", "period": period_text}
     if scheme in ("measured_volume", "measured_mass"):

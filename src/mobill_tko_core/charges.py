@@ -39,7 +39,7 @@ Methods (``method``)
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -80,20 +80,6 @@ VAT_INCLUDED = "included"
 VAT_EXCLUDED = "excluded"
 VAT_NOT_SUBJECT = "not_subject"
 VAT_MODES = (VAT_INCLUDED, VAT_EXCLUDED, VAT_NOT_SUBJECT)
-
-#: method -> default consumer kind
-METHODS = {
-    "residents": CONSUMER_INDIVIDUAL,
-    "area": CONSUMER_INDIVIDUAL,
-    "owners": CONSUMER_INDIVIDUAL,
-    "norm_units": CONSUMER_LEGAL,
-    "containers": CONSUMER_LEGAL,
-    "fixed_volume": CONSUMER_LEGAL,
-    "measured_volume": CONSUMER_LEGAL,
-    "measured_mass": CONSUMER_LEGAL,
-}
-#: methods billed pro rata by calendar days for a partial month
-PRO_RATA_METHODS = frozenset({"residents", "area", "owners", "norm_units", "fixed_volume"})
 
 #: VAT rate by service date: rows (date_from, rate percent). 18 % (ФЗ 117-ФЗ) until 31.12.2018,
 #: 20 % (ФЗ 303-ФЗ) until 31.12.2025, 22 % from 01.01.2026 (ФЗ № 425-ФЗ of 28.11.2025).
@@ -265,6 +251,14 @@ def _date(value, name: str) -> date:
             f"Input {name} is not an ISO date (YYYY-MM-DD): {value!r}.",
             field=name,
         ) from exc
+
+
+def _objects(items, name: str, code: str = "charge.bad_input") -> Iterator[tuple[int, Mapping]]:
+    """``(index, item)`` of a list input whose every item must be an object."""
+    for i, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            raise ChargeError(code, f"{name}[{i}] must be an object.", field=f"{name}[{i}]")
+        yield i, item
 
 
 def _period(value) -> date:
@@ -528,15 +522,185 @@ def _vat_split(amount: Decimal, vat_mode: str, rate: Decimal | None):
     return amount, vat, amount + vat
 
 
-def compute_charge(inputs: Mapping, settings: ChargeSettings | None = None) -> ChargeResult:
-    """Compute one monthly charge line from an input dict (see the module docstring).
+@dataclass(frozen=True, slots=True)
+class _Month:
+    """The month of a charge line and its service window, as every method needs them."""
 
-    Raises :class:`ChargeError` (a :class:`CoreError`) with a stable code on invalid input.
-    """
-    if not isinstance(inputs, Mapping):
-        raise ChargeError("charge.bad_input", "A charge case must be an object (dict).")
-    if settings is None or inputs.get("settings"):
-        settings = ChargeSettings.from_dict(inputs.get("settings"), base=settings)
+    first: date
+    last: date
+    dim: int
+    start: date | None
+    end: date | None
+    unit: str
+    settings: ChargeSettings
+
+
+@dataclass(slots=True)
+class _Quantity:
+    """What a method computes: the full-month quantity, the inputs it used and its notes."""
+
+    full: Fraction
+    used: dict
+    notes: list
+    per_person_month: Fraction | None = None  # N / 12 of a charge by persons (absences)
+
+
+def _by_persons(inputs: Mapping, month: _Month, method: str) -> _Quantity:
+    """Formula 9(1): n × N / 12 (n = residents, or the owners when nobody lives there)."""
+    norm = _nonneg(inputs.get("norm"), "norm")
+    used: dict[str, Any] = {"norm": norm}
+    notes = []
+    basis = method
+    if method == "residents":
+        n = _count(inputs.get("residents"), "residents")
+        used["residents"] = n
+        if n == 0 and month.settings.owners_when_nobody_resident and inputs.get("owners"):
+            n = _count(inputs.get("owners"), "owners")
+            used["owners"] = n
+            basis = "owners"
+            notes.append(_note("basis.owners", owners=n))
+    else:
+        n = _count(inputs.get("owners"), "owners")
+        used["owners"] = n
+    per_person_month = Fraction(norm) / 12
+    full = n * per_person_month
+    notes.append(
+        _note(
+            f"formula.{basis}",
+            n=n,
+            norm=norm,
+            volume=_num(full),
+            unit=month.unit,
+            per_person=_num(per_person_month),
+        )
+    )
+    return _Quantity(full, used, notes, per_person_month)
+
+
+def _residents(inputs: Mapping, month: _Month) -> _Quantity:
+    return _by_persons(inputs, month, "residents")
+
+
+def _owners(inputs: Mapping, month: _Month) -> _Quantity:
+    return _by_persons(inputs, month, "owners")
+
+
+def _area(inputs: Mapping, month: _Month) -> _Quantity:
+    """Formula 9(2): S × N_S / 12."""
+    area = _nonneg(inputs.get("area"), "area")
+    norm = _nonneg(inputs.get("norm"), "norm")
+    full = Fraction(area) * Fraction(norm) / 12
+    note = _note("formula.area", area=area, norm=norm, volume=_num(full), unit=month.unit)
+    return _Quantity(full, {"area": area, "norm": norm}, [note])
+
+
+def _norm_units(inputs: Mapping, month: _Month) -> _Quantity:
+    """Legal entities by norm: Σ R_k × N_k / 12 over the calculation units."""
+    raw_units = inputs.get("units")
+    if not raw_units:
+        raise ChargeError(
+            "charge.missing_input",
+            "Input units (calculation units) is required.",
+            field="units",
+        )
+    full = Fraction(0)
+    units_used = []
+    for i, item in _objects(raw_units, "units"):
+        r_k = _nonneg(item.get("units"), f"units[{i}].units")
+        n_k = _nonneg(item.get("norm"), f"units[{i}].norm")
+        category = str(item.get("category") or "")
+        full += Fraction(r_k) * Fraction(n_k) / 12
+        units_used.append({"category": category, "units": r_k, "norm": n_k})
+    note = _note("formula.norm_units", units=units_used, volume=_num(full), unit=month.unit)
+    return _Quantity(full, {"units": units_used}, [note])
+
+
+def _containers(inputs: Mapping, month: _Month) -> _Quantity:
+    """Σ count × volume × pick-ups (actual, or counted from the schedule)."""
+    raw = inputs.get("containers")
+    if not raw:
+        raise ChargeError(
+            "charge.missing_input", "Input containers is required.", field="containers"
+        )
+    full = Fraction(0)
+    used_c = []
+    for i, item in _objects(raw, "containers"):
+        count = _count(item.get("count", 1), f"containers[{i}].count")
+        volume = _nonneg(item.get("volume"), f"containers[{i}].volume")
+        if item.get("pickups") not in (None, ""):
+            pickups = _count(item.get("pickups"), f"containers[{i}].pickups")
+            source = "actual"
+        elif item.get("schedule"):
+            first = month.first
+            pickups = count_pickups(
+                item["schedule"], first.year, first.month, month.start, month.end
+            )
+            source = "schedule"
+        else:
+            raise ChargeError(
+                "charge.missing_input",
+                f"containers[{i}] needs pickups or a schedule.",
+                field=f"containers[{i}].pickups",
+            )
+        full += count * Fraction(volume) * pickups
+        entry = {"count": count, "volume": volume, "pickups": pickups, "source": source}
+        if source == "schedule":
+            entry["schedule"] = dict(item["schedule"])
+        used_c.append(entry)
+    note = _note("formula.containers", containers=used_c, volume=_num(full), unit=month.unit)
+    return _Quantity(full, {"containers": used_c}, [note])
+
+
+def _fixed_volume(inputs: Mapping, month: _Month) -> _Quantity:
+    """The contract's agreed volume: monthly, or annual / 12."""
+    if inputs.get("monthly_volume") not in (None, ""):
+        mv = _nonneg(inputs.get("monthly_volume"), "monthly_volume")
+        note = _note("formula.fixed_volume", volume=mv, unit=month.unit)
+        return _Quantity(Fraction(mv), {"monthly_volume": mv}, [note])
+    av = _nonneg(inputs.get("annual_volume"), "annual_volume")
+    full = Fraction(av) / 12
+    note = _note("formula.fixed_volume.annual", annual=av, volume=_num(full), unit=month.unit)
+    return _Quantity(full, {"annual_volume": av}, [note])
+
+
+def _measured_volume(inputs: Mapping, month: _Month) -> _Quantity:
+    v = _nonneg(inputs.get("volume"), "volume")
+    note = _note("formula.measured_volume", volume=v, unit=month.unit)
+    return _Quantity(Fraction(v), {"volume": v}, [note])
+
+
+def _measured_mass(inputs: Mapping, month: _Month) -> _Quantity:
+    m = _nonneg(inputs.get("mass"), "mass")
+    note = _note("formula.measured_mass", volume=m, unit="t")
+    return _Quantity(Fraction(m), {"mass": m}, [note])
+
+
+class Method(NamedTuple):
+    """A calculation method: its default consumer, whether a partial month is pro rata, and
+    the function computing its full-month quantity (``(inputs, month) -> _Quantity``)."""
+
+    consumer: str
+    pro_rata: bool
+    quantity: Callable[[Mapping, _Month], _Quantity]
+
+
+#: method -> how it is computed (see the module docstring; add a method here)
+METHODS: dict[str, Method] = {
+    "residents": Method(CONSUMER_INDIVIDUAL, True, _residents),
+    "area": Method(CONSUMER_INDIVIDUAL, True, _area),
+    "owners": Method(CONSUMER_INDIVIDUAL, True, _owners),
+    "norm_units": Method(CONSUMER_LEGAL, True, _norm_units),
+    "containers": Method(CONSUMER_LEGAL, False, _containers),
+    "fixed_volume": Method(CONSUMER_LEGAL, True, _fixed_volume),
+    "measured_volume": Method(CONSUMER_LEGAL, False, _measured_volume),
+    "measured_mass": Method(CONSUMER_LEGAL, False, _measured_mass),
+}
+#: methods billed pro rata by calendar days for a partial month
+PRO_RATA_METHODS = frozenset(name for name, m in METHODS.items() if m.pro_rata)
+
+
+def _check_kind(inputs: Mapping) -> tuple[str, str, str]:
+    """``(method, consumer, vat_mode)`` of a case, checked."""
     method = inputs.get("method") or "residents"
     if method not in METHODS:
         raise ChargeError(
@@ -544,7 +708,7 @@ def compute_charge(inputs: Mapping, settings: ChargeSettings | None = None) -> C
             f"Unknown calculation method {method!r}; use one of: {', '.join(METHODS)}.",
             method=str(method),
         )
-    consumer = inputs.get("consumer") or METHODS[method]
+    consumer = inputs.get("consumer") or METHODS[method].consumer
     if consumer not in CONSUMERS:
         raise ChargeError(
             "charge.bad_consumer",
@@ -566,7 +730,11 @@ def compute_charge(inputs: Mapping, settings: ChargeSettings | None = None) -> C
             "The population tariff is final: use vat_mode 'included' or 'not_subject' for an "
             "individual.",
         )
+    return method, consumer, vat_mode
 
+
+def _month_of(inputs: Mapping, method: str, settings: ChargeSettings) -> _Month:
+    """The period, the service window inside it and the unit of a case, checked."""
     first, last, dim = _month_bounds(_period(inputs.get("period")))
     start = _date(inputs["service_start"], "service_start") if inputs.get("service_start") else None
     end = _date(inputs["service_end"], "service_end") if inputs.get("service_end") else None
@@ -580,6 +748,42 @@ def compute_charge(inputs: Mapping, settings: ChargeSettings | None = None) -> C
             f"The service dates do not overlap the period {first:%Y-%m}.",
             period=first.strftime("%Y-%m"),
         )
+    unit = "t" if method == "measured_mass" else (inputs.get("unit") or "m3")
+    if unit not in ("m3", "t"):
+        raise ChargeError("charge.bad_unit", "unit must be 'm3' or 't'.", field="unit")
+    return _Month(first, last, dim, start, end, unit, settings)
+
+
+def _vat_notes(vat_mode: str, vat_rate, line_total, net, vat, total) -> dict:
+    if vat_mode == VAT_INCLUDED:
+        return _note("vat.included", vat_rate=vat_rate, total=line_total, vat=vat, net=net)
+    if vat_mode == VAT_EXCLUDED:
+        return _note("vat.excluded", vat_rate=vat_rate, net=net, vat=vat, total=total)
+    return _note("vat.not_subject")
+
+
+def compute_charge(inputs: Mapping, settings: ChargeSettings | None = None) -> ChargeResult:
+    """Compute one monthly charge line from an input dict (see the module docstring).
+
+    The method's function (:data:`METHODS`) gives the full-month quantity; a partial month of a
+    pro-rata method takes its share of days; the amount is quantity × tariff rounded once; a
+    temporary absence adjusts a charge by residents; VAT is split out of the line last.
+    Raises :class:`ChargeError` (a :class:`CoreError`) with a stable code on invalid input.
+    """
+    if not isinstance(inputs, Mapping):
+        raise ChargeError("charge.bad_input", "A charge case must be an object (dict).")
+    if settings is None or inputs.get("settings"):
+        settings = ChargeSettings.from_dict(inputs.get("settings"), base=settings)
+    method, consumer, vat_mode = _check_kind(inputs)
+    month = _month_of(inputs, method, settings)
+    first, last, dim, start, end, unit = (
+        month.first,
+        month.last,
+        month.dim,
+        month.start,
+        month.end,
+        month.unit,
+    )
     ds = days_in_service(
         first.year, first.month, start, end, settings.count_first_day, settings.count_last_day
     )
@@ -591,135 +795,9 @@ def compute_charge(inputs: Mapping, settings: ChargeSettings | None = None) -> C
     if vat_mode == VAT_NOT_SUBJECT:
         vat_rate = None
 
-    explanation: list[dict] = []
-    used: dict[str, Any] = {}
-    unit = "t" if method == "measured_mass" else (inputs.get("unit") or "m3")
-    if unit not in ("m3", "t"):
-        raise ChargeError("charge.bad_unit", "unit must be 'm3' or 't'.", field="unit")
-    per_person_month: Fraction | None = None  # N / 12, kept for absences
-
-    if method in ("residents", "owners"):
-        norm = _nonneg(inputs.get("norm"), "norm")
-        used["norm"] = norm
-        basis = method
-        if method == "residents":
-            n = _count(inputs.get("residents"), "residents")
-            used["residents"] = n
-            if n == 0 and settings.owners_when_nobody_resident and inputs.get("owners"):
-                n = _count(inputs.get("owners"), "owners")
-                used["owners"] = n
-                basis = "owners"
-                explanation.append(_note("basis.owners", owners=n))
-        else:
-            n = _count(inputs.get("owners"), "owners")
-            used["owners"] = n
-        per_person_month = Fraction(norm) / 12
-        q_full = n * per_person_month
-        explanation.append(
-            _note(
-                f"formula.{basis}",
-                n=n,
-                norm=norm,
-                volume=_num(q_full),
-                unit=unit,
-                per_person=_num(per_person_month),
-            )
-        )
-    elif method == "area":
-        area = _nonneg(inputs.get("area"), "area")
-        norm = _nonneg(inputs.get("norm"), "norm")
-        used.update(area=area, norm=norm)
-        q_full = Fraction(area) * Fraction(norm) / 12
-        explanation.append(
-            _note("formula.area", area=area, norm=norm, volume=_num(q_full), unit=unit)
-        )
-    elif method == "norm_units":
-        raw_units = inputs.get("units")
-        if not raw_units:
-            raise ChargeError(
-                "charge.missing_input",
-                "Input units (calculation units) is required.",
-                field="units",
-            )
-        q_full = Fraction(0)
-        units_used = []
-        for i, item in enumerate(raw_units):
-            if not isinstance(item, Mapping):
-                raise ChargeError(
-                    "charge.bad_input", f"units[{i}] must be an object.", field=f"units[{i}]"
-                )
-            r_k = _nonneg(item.get("units"), f"units[{i}].units")
-            n_k = _nonneg(item.get("norm"), f"units[{i}].norm")
-            category = str(item.get("category") or "")
-            q_full += Fraction(r_k) * Fraction(n_k) / 12
-            units_used.append({"category": category, "units": r_k, "norm": n_k})
-        used["units"] = units_used
-        explanation.append(
-            _note("formula.norm_units", units=units_used, volume=_num(q_full), unit=unit)
-        )
-    elif method == "containers":
-        raw = inputs.get("containers")
-        if not raw:
-            raise ChargeError(
-                "charge.missing_input", "Input containers is required.", field="containers"
-            )
-        q_full = Fraction(0)
-        used_c = []
-        for i, item in enumerate(raw):
-            if not isinstance(item, Mapping):
-                raise ChargeError(
-                    "charge.bad_input",
-                    f"containers[{i}] must be an object.",
-                    field=f"containers[{i}]",
-                )
-            count = _count(item.get("count", 1), f"containers[{i}].count")
-            volume = _nonneg(item.get("volume"), f"containers[{i}].volume")
-            if item.get("pickups") not in (None, ""):
-                pickups = _count(item.get("pickups"), f"containers[{i}].pickups")
-                source = "actual"
-            elif item.get("schedule"):
-                pickups = count_pickups(item["schedule"], first.year, first.month, start, end)
-                source = "schedule"
-            else:
-                raise ChargeError(
-                    "charge.missing_input",
-                    f"containers[{i}] needs pickups or a schedule.",
-                    field=f"containers[{i}].pickups",
-                )
-            q_full += count * Fraction(volume) * pickups
-            entry = {"count": count, "volume": volume, "pickups": pickups, "source": source}
-            if source == "schedule":
-                entry["schedule"] = dict(item["schedule"])
-            used_c.append(entry)
-        used["containers"] = used_c
-        explanation.append(
-            _note("formula.containers", containers=used_c, volume=_num(q_full), unit=unit)
-        )
-    elif method == "fixed_volume":
-        if inputs.get("monthly_volume") not in (None, ""):
-            mv = _nonneg(inputs.get("monthly_volume"), "monthly_volume")
-            used["monthly_volume"] = mv
-            q_full = Fraction(mv)
-            explanation.append(_note("formula.fixed_volume", volume=mv, unit=unit))
-        else:
-            av = _nonneg(inputs.get("annual_volume"), "annual_volume")
-            used["annual_volume"] = av
-            q_full = Fraction(av) / 12
-            explanation.append(
-                _note("formula.fixed_volume.annual", annual=av, volume=_num(q_full), unit=unit)
-            )
-    elif method == "measured_volume":
-        v = _nonneg(inputs.get("volume"), "volume")
-        used["volume"] = v
-        q_full = Fraction(v)
-        explanation.append(_note("formula.measured_volume", volume=v, unit=unit))
-    else:  # measured_mass
-        m = _nonneg(inputs.get("mass"), "mass")
-        used["mass"] = m
-        q_full = Fraction(m)
-        explanation.append(_note("formula.measured_mass", volume=m, unit="t"))
-
-    if method in PRO_RATA_METHODS and ds != dim:
+    q = METHODS[method].quantity(inputs, month)
+    used, explanation, q_full = q.used, q.notes, q.full
+    if METHODS[method].pro_rata and ds != dim:
         quantity = q_full * ds / dim
         explanation.append(
             _note(
@@ -748,28 +826,21 @@ def compute_charge(inputs: Mapping, settings: ChargeSettings | None = None) -> C
     adjustments: list[Adjustment] = []
     absences = inputs.get("absences")
     if absences:
-        if method != "residents" or per_person_month is None or "owners" in used:
+        if method != "residents" or q.per_person_month is None or "owners" in used:
             raise ChargeError(
                 "charge.absence_not_applicable",
                 "A temporary-absence recalculation applies only to a charge by residents.",
             )
         adjustments.append(
             _absence_adjustment(
-                absences, used["residents"], per_person_month, tariff, first, start, end, settings
+                absences, used["residents"], q.per_person_month, tariff, first, start, end, settings
             )
         )
         exact += adjustments[-1].exact
 
     line_total = amount + sum((a.amount for a in adjustments), Decimal("0.00"))
     net, vat, total = _vat_split(line_total, vat_mode, vat_rate)
-    if vat_mode == VAT_INCLUDED:
-        explanation.append(
-            _note("vat.included", vat_rate=vat_rate, total=line_total, vat=vat, net=net)
-        )
-    elif vat_mode == VAT_EXCLUDED:
-        explanation.append(_note("vat.excluded", vat_rate=vat_rate, net=net, vat=vat, total=total))
-    else:
-        explanation.append(_note("vat.not_subject"))
+    explanation.append(_vat_notes(vat_mode, vat_rate, line_total, net, vat, total))
 
     used.update(
         tariff=tariff,
@@ -818,11 +889,7 @@ def _absence_adjustment(
     exact = Fraction(0)
     rows = []
     shown = []
-    for i, item in enumerate(absences):
-        if not isinstance(item, Mapping):
-            raise ChargeError(
-                "charge.bad_absence", f"absences[{i}] must be an object.", field=f"absences[{i}]"
-            )
+    for i, item in _objects(absences, "absences", "charge.bad_absence"):
         dep = _date(item.get("departure"), f"absences[{i}].departure")
         arr = _date(item.get("arrival"), f"absences[{i}].arrival")
         if arr <= dep:

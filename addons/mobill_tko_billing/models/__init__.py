@@ -8,6 +8,8 @@ from . import tko_charge
 from . import tko_charge_run_error
 from . import tko_charge_run
 from . import tko_billing_engine
+from . import tko_billing_engine_cases
+from . import tko_billing_engine_recalc
 from . import tko_recalculation
 from . import tko_absence
 from . import tko_measurement

@@ -8,6 +8,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from mobill_tko_core import explain
+from mobill_tko_core.billing import stored_inputs
 from mobill_tko_core.charges import ChargeSettings, compute_charge
 from mobill_tko_core.errors import CoreError
 
@@ -321,22 +322,17 @@ class TkoCharge(models.Model):
     def _core_inputs(self):
         """The core input dict this line was computed from (rebuilt from its columns)."""
         self.ensure_one()
-        if self.inputs and "method" in self.inputs:
-            inputs = dict(self.inputs)
-        else:
-            inputs = {
-                "method": self.method,
-                "period": self.period_id.date_start.strftime("%Y-%m"),
-                "residents": self.residents,
-                "norm": format_number(self.norm, 6),
-                "tariff": format_number(self.tariff, 2),
-                "vat_mode": self.vat_mode,
-            }
-            if self.owners:
-                inputs["owners"] = self.owners
-        if self.vat_mode != "not_subject":
-            inputs["vat_rate"] = format_number(self.vat_rate, 2)
-        return inputs
+        return stored_inputs(
+            self.period_id.date_start.strftime("%Y-%m"),
+            self.method,
+            self.residents,
+            self.owners,
+            format_number(self.norm, 6),
+            format_number(self.tariff, 2),
+            self.vat_mode,
+            format_number(self.vat_rate, 2),
+            self.inputs,
+        )
 
     def _recompute(self):
         """The core result of the line's own inputs (``None`` for recalculation lines)."""

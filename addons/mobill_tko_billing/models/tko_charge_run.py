@@ -526,8 +526,8 @@ class TkoChargeRun(models.Model):
         cr.execute(SQL("SELECT state FROM tko_charge_run WHERE id = %s", self.id))
         if cr.fetchone()[0] in ("cancelled", "failed"):
             return None
-        self.env["tko.billing.period"].browse(ctx["period_id"])._lock_shared()
-        cr.execute(SQL("SELECT state FROM tko_billing_period WHERE id = %s", ctx["period_id"]))
+        self.env["tko.billing.period"].browse(ctx.period_id)._lock_shared()
+        cr.execute(SQL("SELECT state FROM tko_billing_period WHERE id = %s", ctx.period_id))
         if cr.fetchone()[0] != "open":
             raise UserError(_("The period was closed while the charge run was running."))
         result = self.env["tko.billing.engine"]._run_chunk(

@@ -266,7 +266,7 @@ class TkoRecalculation(models.Model):
         lines = [
             _(
                 "%(period)s, %(who)s: %(message)s",
-                period=ctx["first"].strftime("%m.%Y"),
+                period=ctx.first.strftime("%m.%Y"),
                 who=names.get(rid, rid),
                 message=message,
             )

@@ -8,6 +8,7 @@ from . import (
     test_locking,
     test_manual_allocation,
     test_payment_accounting,
+    test_pricing_agreement,
     test_print,
     test_recalculation,
     test_security,
