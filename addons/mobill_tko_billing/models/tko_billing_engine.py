@@ -17,7 +17,6 @@ Three files by unit: this one (context, what a run selects, chunks and their lin
 
 import gc
 import logging
-from datetime import date
 from decimal import Decimal
 
 from odoo import _, api, models
@@ -551,8 +550,3 @@ class TkoBillingEngine(models.AbstractModel):
                 continue
             for text in out:
                 buffer.add_text(text)
-
-    # ------------------------------------------------------------------ helpers
-    @api.model
-    def _today(self):
-        return date.today()

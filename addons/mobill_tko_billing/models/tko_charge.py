@@ -2,10 +2,9 @@ from decimal import Decimal
 
 from markupsafe import Markup, escape
 from odoo import _, api, fields, models
-from odoo.addons.mobill_tko_base.tools import is_trusted
+from odoo.addons.mobill_tko_base.tools import core_error_message, is_trusted
 from odoo.addons.mobill_tko_base.tools.access import check_rights
 from odoo.exceptions import UserError
-from odoo.tools import SQL
 
 from mobill_tko_core import explain
 from mobill_tko_core.billing import stored_inputs
@@ -441,7 +440,7 @@ class TkoCharge(models.Model):
         try:
             notes = self._explanation_notes()
         except CoreError as error:
-            return [str(error)]
+            return [core_error_message(error, self.env)]
         steps = []
         for item in notes:
             text = explain.render(item, lang, currency)
@@ -450,28 +449,6 @@ class TkoCharge(models.Model):
                 text = explain.render({"code": item["code"], "params": {"text": inner}}, lang)
             steps.append(text)
         return steps
-
-    # ------------------------------------------------------------------ queries for others
-    @api.model
-    def _sum_by(self, key, ids, date=None, company=None):
-        """``{id: total}`` of the lines of accounts (key ``account_id``) or contracts
-        (``contract_id``) accrued on or before ``date`` (all lines when no date)."""
-        if key not in ("account_id", "contract_id") or not ids:
-            return {}
-        self.flush_model()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT %(key)s, COALESCE(sum(amount_total), 0) FROM tko_charge
-                 WHERE %(key)s = ANY(%(ids)s) AND (%(date)s::date IS NULL OR date <= %(date)s)
-                 GROUP BY %(key)s
-                """,
-                key=SQL.identifier(key),
-                ids=list(ids),
-                date=date,
-            )
-        )
-        return dict(self.env.cr.fetchall())
 
     def action_open_explanation(self):
         self.ensure_one()
