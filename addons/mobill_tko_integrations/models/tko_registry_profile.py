@@ -2,6 +2,7 @@ import json
 import re
 
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools import raise_user_error
 from odoo.exceptions import ValidationError
 
 from mobill_tko_core.formats import FormatError
@@ -122,7 +123,7 @@ class TkoRegistryProfile(models.Model):
                 )
             ) from exc
         except FormatError as exc:
-            raise ValidationError(exc.message) from exc
+            raise_user_error(self.env, exc)
 
     @api.constrains("code", "encoding", "separator", "columns", "trailer_columns", "trailer_regex")
     def _check_profile(self):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from odoo.addons.mobill_tko_base.tools import core_error_message, core_message
 from odoo.addons.mobill_tko_base.tools.core_messages import TEMPLATES
+from odoo.exceptions import ValidationError
 from odoo.tests import TransactionCase, tagged
 
 import mobill_tko_core
@@ -30,7 +31,7 @@ SCANNED = [
     CORE / "billing.py",
 ]
 #: callables taking ``(…, code, message, …)``: the error classes and the readers' helpers
-FACTORIES = {"error", "warn", "bad", "_error", "_value_error", "_validation"}
+FACTORIES = {"error", "warn", "bad", "problem", "_error", "_value_error", "_validation"}
 CODE_RE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)*")
 #: keywords of FiscalError that are attributes, not message params
 FISCAL_ATTRIBUTES = {"kind", "retryable"}
@@ -134,6 +135,8 @@ class TestEveryCoreCodeHasATemplate(TransactionCase):
             "fiscal_problem.no_contact",
             "charge.bad_number",
             "billing.no_tariff",
+            "formats.profile.bad_column",
+            "formats.debt_registry.bad_seq",
         ):
             self.assertIn(code, codes)
         self.assertGreater(len(codes), 120)
@@ -253,3 +256,30 @@ class TestBadFilesInRussian(PaymentImportCase):
         self.assertRegex(text, "[а-яА-Я]")
         self.assertNotIn("external_id", text)
         self.assertEqual(text.count(";"), len(caught.exception.params["problems"]) - 1)
+
+    def test_bad_profiles_are_saved_in_russian(self):
+        """A profile check lists its problems by code: each is shown in Russian with its value."""
+        profiles = self.russian["tko.registry.profile"]
+        with self.assertRaises(ValidationError) as caught:
+            profiles.create(
+                {
+                    "name": "Банк Х",
+                    "code": "bank_x",
+                    "columns": '{"account": 0, "period": -1}',
+                    "trailer_regex": "(",
+                }
+            )
+        text = str(caught.exception)
+        self.assertRegex(text, "[а-яА-Я]")
+        for value in ("bank_x", "amount", "period", "missing ), unterminated subpattern"):
+            self.assertIn(value, text)
+        self.assertEqual(text.count(";"), 2, text)
+        with self.assertRaises(ValidationError) as caught:
+            self.russian["tko.debt.registry.profile"].create(
+                {"name": "Банк Х", "code": "debt_x", "separator": "\n", "columns": " , "}
+            )
+        text = str(caught.exception)
+        self.assertRegex(text, "[а-яА-Я]")
+        self.assertIn("debt_x", text)
+        self.assertEqual(text.count(";"), 1, text)
+        self.assertNotIn("line break", text)
