@@ -9,11 +9,12 @@ from pathlib import Path
 
 from odoo.addons.mobill_tko_base.tools import core_error_message, core_message
 from odoo.addons.mobill_tko_base.tools.core_messages import TEMPLATES
-from odoo.exceptions import ValidationError
+from odoo.addons.mobill_tko_claims.tests.common import ClaimsCase
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import TransactionCase, tagged
 
 import mobill_tko_core
-from mobill_tko_core import requisites
+from mobill_tko_core import allocation, rates, requisites
 from mobill_tko_core.fiscal import atol
 from mobill_tko_core.formats import agent_json, debt_registry, onec_bank, registry
 
@@ -21,7 +22,7 @@ from .test_payment_import import PaymentImportCase
 
 CORE = Path(mobill_tko_core.__file__).parent
 #: the core files whose codes reach users through ``core_message`` (the ГАР reader's codes are
-#: translated by the ГАР import itself; penalties, key rates and allocation by their callers)
+#: translated by the ГАР import itself; the CLI's only reach its command line)
 SCANNED = [
     *sorted((CORE / "formats").glob("*.py")),
     CORE / "registry_io.py",
@@ -29,6 +30,9 @@ SCANNED = [
     CORE / "fiscal" / "atol.py",
     CORE / "charges.py",
     CORE / "billing.py",
+    CORE / "rates.py",
+    CORE / "penalties.py",
+    CORE / "allocation.py",
 ]
 #: callables taking ``(…, code, message, …)``: the error classes and the readers' helpers
 FACTORIES = {"error", "warn", "bad", "problem", "_error", "_value_error", "_validation"}
@@ -137,6 +141,9 @@ class TestEveryCoreCodeHasATemplate(TransactionCase):
             "billing.no_tariff",
             "formats.profile.bad_column",
             "formats.debt_registry.bad_seq",
+            "rates.no_rate",
+            "penalty.bad_rules",
+            "allocation.negative_payment",
         ):
             self.assertIn(code, codes)
         self.assertGreater(len(codes), 120)
@@ -283,3 +290,45 @@ class TestBadFilesInRussian(PaymentImportCase):
         self.assertIn("debt_x", text)
         self.assertEqual(text.count(";"), 1, text)
         self.assertNotIn("line break", text)
+
+
+@tagged("post_install", "-at_install")
+class TestRatesAndPenaltiesInRussian(ClaimsCase):
+    """The key rate history and the penalties' errors reach the user in Russian."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("ru_RU")
+        cls.russian = cls.env(context=dict(cls.env.context, lang="ru_RU"))
+
+    def test_a_gap_in_the_rate_history(self):
+        """The rate history starts after the debt: the penalty says from when it is missing."""
+        self.env["tko.rate"].search([]).write({"active": False})
+        self.env["tko.rate"].create({"kind": "key", "date_from": "2025-06-01", "rate": 21})
+        with self.assertRaises(UserError) as caught:
+            self.russian["tko.penalty"]._calculate(self.accounts["e3"], datetime(2025, 1, 1).date())
+        text = str(caught.exception)
+        self.assertRegex(text, "[а-яА-Я]")
+        self.assertIn("01.06.2025", text)
+        self.assertRegex(text, r"\d\d\.\d\d\.2024")
+
+    def test_bad_rates_and_allocations(self):
+        errors = []
+        for rows in ([("2025-01-01", "-1")], [("2025-01-01", "5"), ("2025-01-01", "6")], []):
+            with self.assertRaises(rates.RateError) as caught:
+                rates.RateTable(rows)
+            errors.append(caught.exception)
+        with self.assertRaises(allocation.AllocationError) as caught:
+            allocation.allocate_batch([(1, "-12.50", None)], {1: []})
+        errors.append(caught.exception)
+        texts = []
+        for error in errors:
+            self.assertIn(error.code, TEMPLATES, error)
+            text = core_error_message(error, self.russian)
+            self.assertRegex(text, "[а-яА-Я]", error)
+            texts.append(text)
+        self.assertIn("01.01.2025", texts[0])
+        self.assertIn("-1", texts[0])
+        self.assertIn("6", texts[1])
+        self.assertIn("-12.50", texts[3])
