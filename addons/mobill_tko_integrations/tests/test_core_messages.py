@@ -35,7 +35,16 @@ SCANNED = [
     CORE / "allocation.py",
 ]
 #: callables taking ``(…, code, message, …)``: the error classes and the readers' helpers
-FACTORIES = {"error", "warn", "bad", "problem", "_error", "_value_error", "_validation"}
+FACTORIES = {
+    "error",
+    "warn",
+    "bad",
+    "problem",
+    "choice_problem",
+    "_error",
+    "_value_error",
+    "_validation",
+}
 CODE_RE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)*")
 #: keywords of FiscalError that are attributes, not message params
 FISCAL_ATTRIBUTES = {"kind", "retryable"}
@@ -158,15 +167,19 @@ class TestEveryCoreCodeHasATemplate(TransactionCase):
                         self.assertLessEqual(wanted, params, f"{code}: the core passes {params}")
 
 
-@tagged("post_install", "-at_install")
-class TestBadFilesInRussian(PaymentImportCase):
-    """Real errors of each reader render from their code and params, in Russian."""
+class InRussian:
+    """``cls.russian``: the test's environment in Russian."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.env["res.lang"]._activate_lang("ru_RU")
         cls.russian = cls.env(context=dict(cls.env.context, lang="ru_RU"))
+
+
+@tagged("post_install", "-at_install")
+class TestBadFilesInRussian(InRussian, PaymentImportCase):
+    """Real errors of each reader render from their code and params, in Russian."""
 
     def assertRussian(self, errors, *values):
         """Every error has its template, all its params, Russian text; the values are shown."""
@@ -293,14 +306,8 @@ class TestBadFilesInRussian(PaymentImportCase):
 
 
 @tagged("post_install", "-at_install")
-class TestRatesAndPenaltiesInRussian(ClaimsCase):
+class TestRatesAndPenaltiesInRussian(InRussian, ClaimsCase):
     """The key rate history and the penalties' errors reach the user in Russian."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env["res.lang"]._activate_lang("ru_RU")
-        cls.russian = cls.env(context=dict(cls.env.context, lang="ru_RU"))
 
     def test_a_gap_in_the_rate_history(self):
         """The rate history starts after the debt: the penalty says from when it is missing."""

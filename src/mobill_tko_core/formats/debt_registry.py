@@ -22,7 +22,12 @@ from datetime import date
 from decimal import Decimal
 
 from mobill_tko_core.formats import FormatError, LineError, known_keys_only
-from mobill_tko_core.formats.registry import check_profile_basics, format_period, problem
+from mobill_tko_core.formats.registry import (
+    check_profile_basics,
+    choice_problem,
+    format_period,
+    problem,
+)
 from mobill_tko_core.money import ZERO, round_money, to_decimal
 
 __all__ = [
@@ -69,15 +74,12 @@ class DebtRegistryProfile:
         problems = check_profile_basics(self)
         if not self.columns:
             problems.append(problem("formats.profile.no_columns", "the profile has no columns"))
-        if self.non_positive not in NON_POSITIVE:
-            problems.append(
-                problem(
-                    "formats.profile.bad_non_positive",
-                    f"non_positive must be one of {', '.join(NON_POSITIVE)}",
-                    value=self.non_positive,
-                    allowed=list(NON_POSITIVE),
-                )
-            )
+        problems += choice_problem(
+            "formats.profile.bad_non_positive",
+            "the handling of debts of 0 or less",
+            self.non_positive,
+            NON_POSITIVE,
+        )
         if not self.filename_pattern:
             problems.append(
                 problem("formats.profile.no_filename_pattern", "the file name pattern is empty")

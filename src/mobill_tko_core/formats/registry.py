@@ -99,6 +99,14 @@ def problem(code: str, message: str, **params) -> LineError:
     return LineError(0, None, code, message, params)
 
 
+def choice_problem(code: str, what: str, value, allowed) -> list[LineError]:
+    """``[]`` when ``value`` is one of ``allowed``, else its problem (params value, allowed)."""
+    if value in allowed:
+        return []
+    message = f"{what} must be one of {', '.join(allowed)}"
+    return [problem(code, message, value=value, allowed=list(allowed))]
+
+
 def check_profile_basics(profile) -> list[LineError]:
     """The problems of what every file profile has: name, separator, decimal mark, period
     format and text encoding (see :class:`RegistryProfile`, ``DebtRegistryProfile``)."""
@@ -120,15 +128,12 @@ def check_profile_basics(profile) -> list[LineError]:
                 value=profile.decimal_mark,
             )
         )
-    if profile.period_format not in PERIOD_FORMATS:
-        problems.append(
-            problem(
-                "formats.profile.bad_period_format",
-                f"the period format must be one of {', '.join(PERIOD_FORMATS)}",
-                value=profile.period_format,
-                allowed=list(PERIOD_FORMATS),
-            )
-        )
+    problems += choice_problem(
+        "formats.profile.bad_period_format",
+        "the period format",
+        profile.period_format,
+        PERIOD_FORMATS,
+    )
     try:
         check_encoding(profile.encoding)
     except FormatError as exc:
