@@ -22,7 +22,7 @@ RATE_TEMPLATES = {
     "rates.empty": _lt("The rate history is empty: add its steps first."),
     "rates.no_rate": _lt(
         "No rate is known on %(date)s: the rate history starts on %(start)s. Add the earlier "
-        "steps of the key rate (Settings → Key rates)."
+        "steps of the key rate (Configuration → Bank of Russia rates)."
     ),
     "rates.unknown_kind": _lt("Unknown kind of rate: %(kind)s."),
 }
