@@ -4,7 +4,7 @@ only the values the core passes; bad files show Russian messages with their valu
 import ast
 import json
 import re
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from odoo.addons.mobill_tko_base.tools import core_error_message, core_message
@@ -314,11 +314,13 @@ class TestRatesAndPenaltiesInRussian(InRussian, ClaimsCase):
         self.env["tko.rate"].search([]).write({"active": False})
         self.env["tko.rate"].create({"kind": "key", "date_from": "2025-06-01", "rate": 21})
         with self.assertRaises(UserError) as caught:
-            self.russian["tko.penalty"]._calculate(self.accounts["e3"], datetime(2025, 1, 1).date())
+            self.russian["tko.penalty"]._calculate(self.accounts["e3"], date(2025, 1, 1))
         text = str(caught.exception)
         self.assertRegex(text, "[а-яА-Я]")
         self.assertIn("01.06.2025", text)
-        self.assertRegex(text, r"\d\d\.\d\d\.2024")
+        missing = caught.exception.__cause__.params["date"]
+        self.assertLess(missing, date(2025, 6, 1))
+        self.assertIn(missing.strftime("%d.%m.%Y"), text)
 
     def test_bad_rates_and_allocations(self):
         errors = []
