@@ -294,6 +294,8 @@ class TestBadFilesInRussian(InRussian, PaymentImportCase):
         for value in ("bank_x", "amount", "period", "missing ), unterminated subpattern"):
             self.assertIn(value, text)
         self.assertEqual(text.count(";"), 2, text)
+        self.assertNotIn("JSON", text)  # not taken for a bad JSON
+        self.assertNotIn("column map", text)
         with self.assertRaises(ValidationError) as caught:
             self.russian["tko.debt.registry.profile"].create(
                 {"name": "Банк Х", "code": "debt_x", "separator": "\n", "columns": " , "}
