@@ -90,13 +90,18 @@ class RateTable:
                 ) from exc
             if value < 0:
                 raise RateError(
-                    "rates.negative_rate", f"A rate cannot be negative: {value} from {day}."
+                    "rates.negative_rate",
+                    f"A rate cannot be negative: {value} from {day}.",
+                    rate=value,
+                    date=day,
                 )
             if day in pairs and pairs[day] != value:
                 raise RateError(
                     "rates.duplicate_date",
                     f"Two different rates start on {day}: {pairs[day]} and {value}.",
-                    date=day.isoformat(),
+                    date=day,
+                    first=pairs[day],
+                    second=value,
                 )
             pairs[day] = value
         if not pairs:
@@ -116,7 +121,9 @@ class RateTable:
                 "rates.no_rate",
                 f"No rate{' ' + self.name if self.name else ''} is known on {day.isoformat()}; "
                 f"the table starts on {self._dates[0].isoformat()}.",
-                date=day.isoformat(),
+                date=day,
+                start=self._dates[0],
+                table=self.name,
             )
         return self._rates[i]
 
@@ -171,7 +178,7 @@ def _read_csv(handle, name: str) -> RateTable:
             continue
         if len(cells) < 2:
             raise RateError(
-                "rates.bad_row",
+                "rates.bad_file_row",
                 f"Line {lineno} of the rate file needs two columns: date_from,rate_percent.",
                 line=lineno,
             )

@@ -90,7 +90,11 @@ def test_requisites_and_period_are_checked():
     with pytest.raises(FormatError) as exc:
         write_debt_registry(rows(), inn="123", account="1", seq=1000, period=date(2025, 2, 1))
     assert exc.value.code == "formats.debt_registry.bad_requisites"
-    assert len(exc.value.params["problems"]) == 3
+    assert [(p.code, p.params) for p in exc.value.params["problems"]] == [
+        ("formats.debt_registry.bad_inn", {"inn": "123"}),
+        ("formats.debt_registry.bad_account", {"account": "1"}),
+        ("formats.debt_registry.bad_seq", {"seq": 1000}),
+    ]
     with pytest.raises(FormatError) as exc:
         write_debt_registry(rows()[:1], inn=INN, account=ACCOUNT)
     assert exc.value.code == "formats.debt_registry.bad_rows"  # the row has no period either
@@ -112,8 +116,13 @@ def test_unencodable_row_is_reported():
 def test_profile_round_trips_through_json():
     d = json.loads(json.dumps(SBERBANK_DEBT.to_dict()))
     assert DebtRegistryProfile.from_dict(d) == SBERBANK_DEBT
-    with pytest.raises(FormatError):
-        DebtRegistryProfile.from_dict({**d, "non_positive": "maybe"})
+    with pytest.raises(FormatError) as exc:
+        DebtRegistryProfile.from_dict({**d, "non_positive": "maybe", "filename_pattern": ""})
+    assert [p.code for p in exc.value.params["problems"]] == [
+        "formats.profile.bad_non_positive",
+        "formats.profile.no_filename_pattern",
+    ]
+    assert exc.value.params["problems"][0].params["value"] == "maybe"
 
 
 def test_profile_from_dict_rejects_unknown_keys():

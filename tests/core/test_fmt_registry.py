@@ -243,6 +243,28 @@ def test_profile_serialises_to_and_from_a_dict():
     assert "amount" in exc.value.message and "no-such-codec" in exc.value.message
 
 
+def test_profile_problems_travel_as_codes_with_their_values():
+    with pytest.raises(FormatError) as exc:
+        RegistryProfile(
+            name="x",
+            columns={"account": 0, "period": -1},
+            decimal_mark=";",
+            trailer_regex="(",
+            encoding="no-such-codec",
+        )
+    problems = {p.code: p.params for p in exc.value.params["problems"]}
+    assert problems == {
+        "formats.profile.bad_decimal_mark": {"value": ";"},
+        "formats.profile.missing_column": {"column": "amount"},
+        "formats.profile.bad_column": {"column": "period"},
+        "formats.profile.bad_trailer_regex": {
+            "error": problems["formats.profile.bad_trailer_regex"]["error"]
+        },
+        "formats.unknown_encoding": {"encoding": "no-such-codec"},
+    }
+    assert exc.value.params["profile"] == "x"
+
+
 def test_variant_profile_dots_comma_decimals_and_a_regex_trailer():
     profile = RegistryProfile(
         name="post_bank",

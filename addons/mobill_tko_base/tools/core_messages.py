@@ -5,7 +5,8 @@ built from (:class:`~mobill_tko_core.errors.CoreError`, the file readers' ``Line
 registry import's ``RowError``). Each add-on contributes its own dict of ``_lt`` templates by
 code with :func:`register`; :func:`core_message` renders any of them in the user's language,
 looked up by code: the core's English wording never matters. Field codes of line errors have
-labels by code too (:func:`field_label`). A ``field`` parameter is shown with its label.
+labels by code too (:func:`field_label`). A ``field`` parameter is shown with its label; a list
+of errors (the ``problems`` of a profile check) is shown as their messages joined by «; ».
 """
 
 from datetime import date
@@ -44,6 +45,9 @@ def field_label(env, name):
 def _param_text(env, key, value):
     if key == "field":
         return field_label(env, value) or ""
+    if isinstance(value, list | tuple) and value and all(hasattr(v, "code") for v in value):
+        # the problems of one check (a profile's), each a core error of its own
+        return "; ".join(core_error_message(v, env) for v in value)
     if isinstance(value, tuple | list | set | frozenset):
         return ", ".join(str(v) for v in value)
     if isinstance(value, Decimal):

@@ -2,9 +2,10 @@ from collections import defaultdict
 from decimal import Decimal
 
 from odoo import api, fields, models
+from odoo.addons.mobill_tko_base.tools import raise_user_error
 from odoo.tools import SQL, split_every
 
-from mobill_tko_core.allocation import allocate_batch
+from mobill_tko_core.allocation import AllocationError, allocate_batch
 
 from ..tools.copy_writer import CopyBuffer
 
@@ -119,10 +120,13 @@ class TkoPaymentAllocation(models.Model):
             debt_map[rid] = [(day, Decimal(amount)) for day, _pid, amount in rows]
             for day, pid, _amount in rows:
                 period_ids[day] = pid
-        batch = allocate_batch(
-            [(rid, Decimal(amount), target) for _id, rid, amount, target, _c, _d in payments],
-            debt_map,
-        )
+        try:
+            batch = allocate_batch(
+                [(rid, Decimal(amount), target) for _id, rid, amount, target, _c, _d in payments],
+                debt_map,
+            )
+        except AllocationError as error:
+            raise_user_error(self.env, error, validation=False)
         uid, now = self.env.uid, fields.Datetime.now()
         buffer = CopyBuffer(
             "tko_payment_allocation",

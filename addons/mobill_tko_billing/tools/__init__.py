@@ -1,3 +1,4 @@
+from . import core_templates
 from .copy_writer import CopyBuffer
 from .explain import format_number
 from .fields import Many2oneNoForeignKey

@@ -2,12 +2,13 @@ import datetime as dt
 import logging
 
 from odoo import _, api, fields, models
-from odoo.addons.mobill_tko_base.tools import trusted
+from odoo.addons.mobill_tko_base.tools import raise_user_error, trusted
 from odoo.addons.mobill_tko_base.tools.access import LAWYER, READER, check_group, check_rights
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from mobill_tko_core import penalties as core_penalties
+from mobill_tko_core.errors import CoreError
 
 from ..tools import penalty_io
 
@@ -289,7 +290,10 @@ class TkoPenalty(models.Model):
     def _calculate(self, records, calc_date, book=False):
         """Calculate one or a few accounts or contracts in full (breakdown kept), book the
         change of their penalty in the open period when ``book``. Returns the calculations."""
-        results = self._compute_detailed(records, calc_date)
+        try:
+            results = self._compute_detailed(records, calc_date)
+        except CoreError as error:  # a gap in the rate history, wrong settings or inputs
+            raise_user_error(self.env, error, validation=False)
         penalties = self._store_detailed(records, calc_date, results)
         if book:
             for company in records.company_id:

@@ -3,6 +3,7 @@ import logging
 from decimal import Decimal
 
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools import raise_user_error
 from odoo.exceptions import ValidationError
 
 from mobill_tko_core import rates as core_rates
@@ -118,12 +119,15 @@ class TkoRate(models.Model):
         refinancing = self._rate_rows("refinancing", company)
         if not key:
             raise ValidationError(_("The key rate history is empty: add its steps first."))
-        key_table = core_rates.RateTable(key, name="key")
-        if not refinancing:
-            return key_table
-        return core_rates.penalty_rate_table(
-            core_rates.RateTable(refinancing, name="refinancing"), key_table
-        )
+        try:
+            key_table = core_rates.RateTable(key, name="key")
+            if not refinancing:
+                return key_table
+            return core_rates.penalty_rate_table(
+                core_rates.RateTable(refinancing, name="refinancing"), key_table
+            )
+        except core_rates.RateError as error:
+            raise_user_error(self.env, error)
 
     # ------------------------------------------------------------------ refresh
     @api.model

@@ -1,1 +1,1 @@
-from . import cbr, penalty_io
+from . import cbr, core_templates, penalty_io

@@ -1,6 +1,7 @@
 import re
 
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools import raise_user_error
 from odoo.addons.mobill_tko_base.tools.access import check_rights
 from odoo.exceptions import ValidationError
 
@@ -180,7 +181,7 @@ class TkoDebtRegistryProfile(models.Model):
                 }
             )
         except FormatError as exc:
-            raise ValidationError(exc.message) from exc
+            raise_user_error(self.env, exc)
 
     @api.constrains(
         "code",

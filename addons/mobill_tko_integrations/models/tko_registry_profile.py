@@ -2,6 +2,7 @@ import json
 import re
 
 from odoo import _, api, fields, models
+from odoo.addons.mobill_tko_base.tools import raise_user_error
 from odoo.exceptions import ValidationError
 
 from mobill_tko_core.formats import FormatError
@@ -113,6 +114,8 @@ class TkoRegistryProfile(models.Model):
                     "line_ending": LINE_ENDINGS[self.line_ending or "crlf"],
                 }
             )
+        except FormatError as exc:  # a ValueError too: before the JSON one
+            raise_user_error(self.env, exc)
         except ValueError as exc:  # bad JSON
             raise ValidationError(
                 _(
@@ -121,8 +124,6 @@ class TkoRegistryProfile(models.Model):
                     error=exc,
                 )
             ) from exc
-        except FormatError as exc:
-            raise ValidationError(exc.message) from exc
 
     @api.constrains("code", "encoding", "separator", "columns", "trailer_columns", "trailer_regex")
     def _check_profile(self):

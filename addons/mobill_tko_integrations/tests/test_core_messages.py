@@ -4,15 +4,17 @@ only the values the core passes; bad files show Russian messages with their valu
 import ast
 import json
 import re
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from odoo.addons.mobill_tko_base.tools import core_error_message, core_message
 from odoo.addons.mobill_tko_base.tools.core_messages import TEMPLATES
+from odoo.addons.mobill_tko_claims.tests.common import ClaimsCase
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import TransactionCase, tagged
 
 import mobill_tko_core
-from mobill_tko_core import requisites
+from mobill_tko_core import allocation, rates, requisites
 from mobill_tko_core.fiscal import atol
 from mobill_tko_core.formats import agent_json, debt_registry, onec_bank, registry
 
@@ -20,7 +22,7 @@ from .test_payment_import import PaymentImportCase
 
 CORE = Path(mobill_tko_core.__file__).parent
 #: the core files whose codes reach users through ``core_message`` (the ГАР reader's codes are
-#: translated by the ГАР import itself; penalties, key rates and allocation by their callers)
+#: translated by the ГАР import itself; the CLI's only reach its command line)
 SCANNED = [
     *sorted((CORE / "formats").glob("*.py")),
     CORE / "registry_io.py",
@@ -28,9 +30,21 @@ SCANNED = [
     CORE / "fiscal" / "atol.py",
     CORE / "charges.py",
     CORE / "billing.py",
+    CORE / "rates.py",
+    CORE / "penalties.py",
+    CORE / "allocation.py",
 ]
 #: callables taking ``(…, code, message, …)``: the error classes and the readers' helpers
-FACTORIES = {"error", "warn", "bad", "_error", "_value_error", "_validation"}
+FACTORIES = {
+    "error",
+    "warn",
+    "bad",
+    "problem",
+    "choice_problem",
+    "_error",
+    "_value_error",
+    "_validation",
+}
 CODE_RE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)*")
 #: keywords of FiscalError that are attributes, not message params
 FISCAL_ATTRIBUTES = {"kind", "retryable"}
@@ -134,6 +148,11 @@ class TestEveryCoreCodeHasATemplate(TransactionCase):
             "fiscal_problem.no_contact",
             "charge.bad_number",
             "billing.no_tariff",
+            "formats.profile.bad_column",
+            "formats.debt_registry.bad_seq",
+            "rates.no_rate",
+            "penalty.bad_rules",
+            "allocation.negative_payment",
         ):
             self.assertIn(code, codes)
         self.assertGreater(len(codes), 120)
@@ -148,15 +167,19 @@ class TestEveryCoreCodeHasATemplate(TransactionCase):
                         self.assertLessEqual(wanted, params, f"{code}: the core passes {params}")
 
 
-@tagged("post_install", "-at_install")
-class TestBadFilesInRussian(PaymentImportCase):
-    """Real errors of each reader render from their code and params, in Russian."""
+class InRussian:
+    """``cls.russian``: the test's environment in Russian."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.env["res.lang"]._activate_lang("ru_RU")
         cls.russian = cls.env(context=dict(cls.env.context, lang="ru_RU"))
+
+
+@tagged("post_install", "-at_install")
+class TestBadFilesInRussian(InRussian, PaymentImportCase):
+    """Real errors of each reader render from their code and params, in Russian."""
 
     def assertRussian(self, errors, *values):
         """Every error has its template, all its params, Russian text; the values are shown."""
@@ -253,3 +276,70 @@ class TestBadFilesInRussian(PaymentImportCase):
         self.assertRegex(text, "[а-яА-Я]")
         self.assertNotIn("external_id", text)
         self.assertEqual(text.count(";"), len(caught.exception.params["problems"]) - 1)
+
+    def test_bad_profiles_are_saved_in_russian(self):
+        """A profile check lists its problems by code: each is shown in Russian with its value."""
+        profiles = self.russian["tko.registry.profile"]
+        with self.assertRaises(ValidationError) as caught:
+            profiles.create(
+                {
+                    "name": "Банк Х",
+                    "code": "bank_x",
+                    "columns": '{"account": 0, "period": -1}',
+                    "trailer_regex": "(",
+                }
+            )
+        text = str(caught.exception)
+        self.assertRegex(text, "[а-яА-Я]")
+        for value in ("bank_x", "amount", "period", "missing ), unterminated subpattern"):
+            self.assertIn(value, text)
+        self.assertEqual(text.count(";"), 2, text)
+        self.assertNotIn("JSON", text)  # not taken for a bad JSON
+        self.assertNotIn("column map", text)
+        with self.assertRaises(ValidationError) as caught:
+            self.russian["tko.debt.registry.profile"].create(
+                {"name": "Банк Х", "code": "debt_x", "separator": "\n", "columns": " , "}
+            )
+        text = str(caught.exception)
+        self.assertRegex(text, "[а-яА-Я]")
+        self.assertIn("debt_x", text)
+        self.assertEqual(text.count(";"), 1, text)
+        self.assertNotIn("line break", text)
+
+
+@tagged("post_install", "-at_install")
+class TestRatesAndPenaltiesInRussian(InRussian, ClaimsCase):
+    """The key rate history and the penalties' errors reach the user in Russian."""
+
+    def test_a_gap_in_the_rate_history(self):
+        """The rate history starts after the debt: the penalty says from when it is missing."""
+        self.env["tko.rate"].search([]).write({"active": False})
+        self.env["tko.rate"].create({"kind": "key", "date_from": "2025-06-01", "rate": 21})
+        with self.assertRaises(UserError) as caught:
+            self.russian["tko.penalty"]._calculate(self.accounts["e3"], date(2025, 1, 1))
+        text = str(caught.exception)
+        self.assertRegex(text, "[а-яА-Я]")
+        self.assertIn("01.06.2025", text)
+        missing = caught.exception.__cause__.params["date"]
+        self.assertLess(missing, date(2025, 6, 1))
+        self.assertIn(missing.strftime("%d.%m.%Y"), text)
+
+    def test_bad_rates_and_allocations(self):
+        errors = []
+        for rows in ([("2025-01-01", "-1")], [("2025-01-01", "5"), ("2025-01-01", "6")], []):
+            with self.assertRaises(rates.RateError) as caught:
+                rates.RateTable(rows)
+            errors.append(caught.exception)
+        with self.assertRaises(allocation.AllocationError) as caught:
+            allocation.allocate_batch([(1, "-12.50", None)], {1: []})
+        errors.append(caught.exception)
+        texts = []
+        for error in errors:
+            self.assertIn(error.code, TEMPLATES, error)
+            text = core_error_message(error, self.russian)
+            self.assertRegex(text, "[а-яА-Я]", error)
+            texts.append(text)
+        self.assertIn("01.01.2025", texts[0])
+        self.assertIn("-1", texts[0])
+        self.assertIn("6", texts[1])
+        self.assertIn("-12.50", texts[3])

@@ -160,7 +160,7 @@ FILE_TEMPLATES = {
     "formats.onec.unencodable": _lt(
         "The character «%(character)s» cannot be written in the encoding of a 1C file."
     ),
-    "formats.registry.bad_profile": _lt("The registry profile is wrong: %(problems)s."),
+    "formats.registry.bad_profile": _lt("Registry profile %(profile)s is wrong: %(problems)s."),
     "formats.registry.bad_value": _lt(
         "The value «%(value)s» holds a line break or the separator of the registry."
     ),
@@ -177,7 +177,40 @@ FILE_TEMPLATES = {
     "formats.registry.zip_too_large": _lt(
         "The zip archive unpacks to more than %(limit)s bytes, more than is accepted."
     ),
-    "formats.debt_registry.bad_profile": _lt("The debt registry profile is wrong: %(problems)s."),
+    "formats.debt_registry.bad_profile": _lt(
+        "Debt registry profile %(profile)s is wrong: %(problems)s."
+    ),
+    "formats.debt_registry.bad_inn": _lt("INN “%(inn)s” is not 10 or 12 digits"),
+    "formats.debt_registry.bad_account": _lt("account “%(account)s” is not 20 digits"),
+    "formats.debt_registry.bad_seq": _lt("sequence number %(seq)s is not between 1 and 999"),
+    # the problems of a profile check (``params["problems"]`` of ``…bad_profile``)
+    "formats.profile.no_name": _lt("the profile has no code"),
+    "formats.profile.bad_separator": _lt(
+        "the separator must be one character other than a line break"
+    ),
+    "formats.profile.bad_decimal_mark": _lt("the decimal mark must be «.» or «,», not «%(value)s»"),
+    "formats.profile.bad_period_format": _lt(
+        "the period format “%(value)s” is not one of %(allowed)s"
+    ),
+    "formats.profile.missing_column": _lt("the column map has no column “%(column)s”"),
+    "formats.profile.bad_column": _lt(
+        "the column number of “%(column)s” must be a whole number, 0 or more"
+    ),
+    "formats.profile.unknown_trailer_fields": _lt("unknown trailer fields: %(fields)s"),
+    "formats.profile.bad_trailer_regex": _lt(
+        "the trailer pattern is not a valid regular expression (%(error)s)"
+    ),
+    "formats.profile.no_trailer_pattern": _lt(
+        "a required trailer needs a trailer prefix or a trailer pattern"
+    ),
+    "formats.profile.negative_skip": _lt(
+        "the number of header lines to skip cannot be negative (%(value)s)"
+    ),
+    "formats.profile.no_columns": _lt("the profile has no columns"),
+    "formats.profile.bad_non_positive": _lt(
+        "the handling of zero or negative debts “%(value)s” is not one of %(allowed)s"
+    ),
+    "formats.profile.no_filename_pattern": _lt("the file name pattern is empty"),
     "formats.debt_registry.bad_requisites": _lt("Cannot write the debt registry: %(problems)s."),
     "formats.debt_registry.bad_rows": _lt("%(count)s rows of the debt registry are wrong."),
     "formats.debt_registry.bad_template": _lt(

@@ -21,8 +21,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from mobill_tko_core.formats import FormatError, LineError, check_encoding, known_keys_only
-from mobill_tko_core.formats.registry import PERIOD_FORMATS, format_period
+from mobill_tko_core.formats import FormatError, LineError, known_keys_only
+from mobill_tko_core.formats.registry import (
+    check_profile_basics,
+    choice_problem,
+    format_period,
+    problem,
+)
 from mobill_tko_core.money import ZERO, round_money, to_decimal
 
 __all__ = [
@@ -66,29 +71,24 @@ class DebtRegistryProfile:
     non_positive: str = "zero"  # amount <= 0 (advance): keep, write 0.00, or skip the row
 
     def __post_init__(self):
-        problems = []
-        if not self.name:
-            problems.append("the profile has no name")
-        if not self.separator or self.separator in "\r\n":
-            problems.append("the separator must be a character other than a line break")
-        if self.decimal_mark not in (".", ","):
-            problems.append("the decimal mark must be «.» or «,»")
+        problems = check_profile_basics(self)
         if not self.columns:
-            problems.append("the profile has no columns")
-        if self.period_format not in PERIOD_FORMATS:
-            problems.append(f"the period format must be one of {', '.join(PERIOD_FORMATS)}")
-        if self.non_positive not in NON_POSITIVE:
-            problems.append(f"non_positive must be one of {', '.join(NON_POSITIVE)}")
+            problems.append(problem("formats.profile.no_columns", "the profile has no columns"))
+        problems += choice_problem(
+            "formats.profile.bad_non_positive",
+            "the handling of debts of 0 or less",
+            self.non_positive,
+            NON_POSITIVE,
+        )
         if not self.filename_pattern:
-            problems.append("the file name pattern is empty")
-        try:
-            check_encoding(self.encoding)
-        except FormatError as exc:
-            problems.append(exc.message)
+            problems.append(
+                problem("formats.profile.no_filename_pattern", "the file name pattern is empty")
+            )
         if problems:
             raise FormatError(
                 "formats.debt_registry.bad_profile",
-                f"Debt registry profile «{self.name}» is wrong: {'; '.join(problems)}.",
+                f"Debt registry profile «{self.name}» is wrong: "
+                f"{'; '.join(p.message for p in problems)}.",
                 profile=self.name,
                 problems=problems,
             )
@@ -143,17 +143,27 @@ def write_debt_registry(
     written; all bad rows are reported together in one :class:`FormatError`
     (``params["errors"]``: list of :class:`LineError`, ``line`` being the 1-based row number).
     """
-    problems: list[str] = []
+    problems: list[LineError] = []
     if not re.fullmatch(r"\d{10}|\d{12}", inn or ""):
-        problems.append(f"INN «{inn}» is not 10 or 12 digits")
+        problems.append(
+            problem("formats.debt_registry.bad_inn", f"INN «{inn}» is not 10 or 12 digits", inn=inn)
+        )
     if account and not re.fullmatch(r"\d{20}", account):
-        problems.append(f"account «{account}» is not 20 digits")
+        problems.append(
+            problem(
+                "formats.debt_registry.bad_account",
+                f"account «{account}» is not 20 digits",
+                account=account,
+            )
+        )
     if not 1 <= int(seq) <= 999:
-        problems.append(f"sequence number {seq} is not 1…999")
+        problems.append(
+            problem("formats.debt_registry.bad_seq", f"sequence number {seq} is not 1…999", seq=seq)
+        )
     if problems:
         raise FormatError(
             "formats.debt_registry.bad_requisites",
-            f"Cannot write the debt registry: {'; '.join(problems)}.",
+            f"Cannot write the debt registry: {'; '.join(p.message for p in problems)}.",
             problems=problems,
         )
     period = period.replace(day=1) if period else None

@@ -90,6 +90,57 @@ _PERIOD_RES = (
 )
 
 
+def problem(code: str, message: str, **params) -> LineError:
+    """One problem of a profile (or of a writer's requisites), by code with its params.
+
+    The problems of one check travel together in ``params["problems"]`` of the
+    :class:`FormatError`; the Odoo side renders each by its code.
+    """
+    return LineError(0, None, code, message, params)
+
+
+def choice_problem(code: str, what: str, value, allowed) -> list[LineError]:
+    """``[]`` when ``value`` is one of ``allowed``, else its problem (params value, allowed)."""
+    if value in allowed:
+        return []
+    message = f"{what} must be one of {', '.join(allowed)}"
+    return [problem(code, message, value=value, allowed=list(allowed))]
+
+
+def check_profile_basics(profile) -> list[LineError]:
+    """The problems of what every file profile has: name, separator, decimal mark, period
+    format and text encoding (see :class:`RegistryProfile`, ``DebtRegistryProfile``)."""
+    problems = []
+    if not profile.name:
+        problems.append(problem("formats.profile.no_name", "the profile has no name"))
+    if not profile.separator or profile.separator in "\r\n":
+        problems.append(
+            problem(
+                "formats.profile.bad_separator",
+                "the separator must be a character other than a line break",
+            )
+        )
+    if profile.decimal_mark not in (".", ","):
+        problems.append(
+            problem(
+                "formats.profile.bad_decimal_mark",
+                "the decimal mark must be «.» or «,»",
+                value=profile.decimal_mark,
+            )
+        )
+    problems += choice_problem(
+        "formats.profile.bad_period_format",
+        "the period format",
+        profile.period_format,
+        PERIOD_FORMATS,
+    )
+    try:
+        check_encoding(profile.encoding)
+    except FormatError as exc:
+        problems.append(problem(exc.code, exc.message, **exc.params))
+    return problems
+
+
 @dataclass
 class RegistryProfile:
     """Layout of one bank's payment registry. Column indexes are 0-based."""
@@ -114,42 +165,66 @@ class RegistryProfile:
     line_ending: str = "\r\n"
 
     def __post_init__(self):
-        problems = []
-        if not self.name:
-            problems.append("the profile has no name")
-        if not self.separator or self.separator in "\r\n":
-            problems.append("the separator must be a character other than a line break")
-        if self.decimal_mark not in (".", ","):
-            problems.append("the decimal mark must be «.» or «,»")
-        if self.period_format not in PERIOD_FORMATS:
-            problems.append(f"the period format must be one of {', '.join(PERIOD_FORMATS)}")
+        problems = check_profile_basics(self)
         for required in ("account", "amount"):
             if required not in self.columns:
-                problems.append(f"the column map has no «{required}»")
+                problems.append(
+                    problem(
+                        "formats.profile.missing_column",
+                        f"the column map has no «{required}»",
+                        column=required,
+                    )
+                )
         for mapping in (self.columns, self.trailer_columns):
             for key, index in mapping.items():
                 if not isinstance(index, int) or isinstance(index, bool) or index < 0:
-                    problems.append(f"the column of «{key}» must be an integer >= 0")
+                    problems.append(
+                        problem(
+                            "formats.profile.bad_column",
+                            f"the column of «{key}» must be an integer >= 0",
+                            column=key,
+                        )
+                    )
         unknown = set(self.trailer_columns) - set(TRAILER_FIELDS)
         if unknown:
-            problems.append(f"unknown trailer fields: {', '.join(sorted(unknown))}")
+            problems.append(
+                problem(
+                    "formats.profile.unknown_trailer_fields",
+                    f"unknown trailer fields: {', '.join(sorted(unknown))}",
+                    fields=sorted(unknown),
+                )
+            )
         if self.trailer_regex:
             try:
                 re.compile(self.trailer_regex)
             except re.error as exc:
-                problems.append(f"the trailer regex does not compile: {exc}")
+                problems.append(
+                    problem(
+                        "formats.profile.bad_trailer_regex",
+                        f"the trailer regex does not compile: {exc}",
+                        error=str(exc),
+                    )
+                )
         if self.trailer_required and not (self.trailer_prefix or self.trailer_regex):
-            problems.append("a required trailer needs a prefix or a regex")
+            problems.append(
+                problem(
+                    "formats.profile.no_trailer_pattern",
+                    "a required trailer needs a prefix or a regex",
+                )
+            )
         if self.skip_header_lines < 0:
-            problems.append("skip_header_lines cannot be negative")
-        try:
-            check_encoding(self.encoding)
-        except FormatError as exc:
-            problems.append(exc.message)
+            problems.append(
+                problem(
+                    "formats.profile.negative_skip",
+                    "skip_header_lines cannot be negative",
+                    value=self.skip_header_lines,
+                )
+            )
         if problems:
             raise FormatError(
                 "formats.registry.bad_profile",
-                f"Registry profile «{self.name}» is wrong: {'; '.join(problems)}.",
+                f"Registry profile «{self.name}» is wrong: "
+                f"{'; '.join(p.message for p in problems)}.",
                 profile=self.name,
                 problems=problems,
             )
