@@ -131,10 +131,6 @@ class RateTable:
         """The rows ``(date_from, rate)`` in date order."""
         return list(zip(self._dates, self._rates, strict=True))
 
-    @property
-    def first_date(self) -> date:
-        return self._dates[0]
-
     def __len__(self) -> int:
         return len(self._dates)
 

@@ -33,6 +33,7 @@ SCANNED = [
     CORE / "rates.py",
     CORE / "penalties.py",
     CORE / "allocation.py",
+    CORE / "gar.py",
 ]
 #: callables taking ``(…, code, message, …)``: the error classes and the readers' helpers
 FACTORIES = {
