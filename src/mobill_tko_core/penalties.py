@@ -378,6 +378,8 @@ class PenaltyBatchItem(NamedTuple):
     total: Decimal | None
     error_code: str | None = None
     error_message: str | None = None
+    #: the values the message was built from (the Odoo side translates by code with them)
+    error_params: Mapping | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -973,6 +975,12 @@ def compute_penalties_batch(
             kop = _account_total_kopecks(prep, debts, payments or (), calc_ord, opt_outs)
             yield PenaltyBatchItem(account_id, Decimal(kop).scaleb(-2))
         except CoreError as exc:
-            yield PenaltyBatchItem(account_id, None, exc.code, exc.message)
+            yield PenaltyBatchItem(account_id, None, exc.code, exc.message, dict(exc.params))
         except Exception as exc:  # a malformed account must not stop the batch
-            yield PenaltyBatchItem(account_id, None, "penalty.bad_input", f"Invalid account: {exc}")
+            yield PenaltyBatchItem(
+                account_id,
+                None,
+                "penalty.bad_input",
+                f"Invalid account: {exc}",
+                {"error": str(exc)},
+            )

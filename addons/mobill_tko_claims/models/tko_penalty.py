@@ -2,7 +2,7 @@ import datetime as dt
 import logging
 
 from odoo import _, api, fields, models
-from odoo.addons.mobill_tko_base.tools import raise_user_error, trusted
+from odoo.addons.mobill_tko_base.tools import core_message, raise_user_error, trusted
 from odoo.addons.mobill_tko_base.tools.access import LAWYER, READER, check_group, check_rights
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
@@ -311,7 +311,15 @@ class TkoPenalty(models.Model):
         rules = self._rules(model, company, rate_table=rate_table)
         with penalty_io.gc_paused():
             debts, payments, opt_outs = self._read_inputs(model, ids, calc_date, company)
-            results = penalty_io.compute_totals(ids, debts, payments, calc_date, rules, opt_outs)
+            results = penalty_io.compute_totals(
+                ids,
+                debts,
+                payments,
+                calc_date,
+                rules,
+                opt_outs,
+                message=lambda code, params, english: core_message(self.env, code, params, english),
+            )
         cr = self.env.cr
         cr.execute(
             """

@@ -8,6 +8,7 @@ from . import (
     test_notices,
     test_onchanges,
     test_penalties,
+    test_penalty_messages,
     test_penalty_watch,
     test_rates,
     test_security,

@@ -40,6 +40,7 @@ PENALTY_TEMPLATES = {
     "penalty.bad_debt": _lt("A debt of the penalty calculation is wrong (%(field)s)."),
     "penalty.bad_payment": _lt("A payment of the penalty calculation is wrong (%(field)s)."),
     "penalty.bad_rate": _lt("The rate %(rate)s %% has more than 4 decimals."),
+    "penalty.bad_input": _lt("The account's debts or payments cannot be read: %(error)s"),
 }
 
 register_core_messages(RATE_TEMPLATES | PENALTY_TEMPLATES)

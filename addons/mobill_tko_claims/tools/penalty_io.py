@@ -153,9 +153,10 @@ def parse_payments(text: str, check=False) -> dict:
     return _group(accounts, rows)
 
 
-def compute_totals(ids, debts: dict, payments: dict, calc_date, rules, opt_outs=None):
+def compute_totals(ids, debts: dict, payments: dict, calc_date, rules, opt_outs=None, message=None):
     """``[(account_id, total | None, error_code, error_message)]`` for ``ids`` (accounts with no
-    debt get 0 without calling the engine)."""
+    debt get 0 without calling the engine). ``message(code, params, english)`` writes an
+    error's message in the user's language (the core's English text when not given)."""
     opt_outs = opt_outs or {}
     empty = ()
     work = []
@@ -169,7 +170,10 @@ def compute_totals(ids, debts: dict, payments: dict, calc_date, rules, opt_outs=
             (account_id, rows, payments.get(account_id, empty), opt_outs.get(account_id, empty))
         )
     for item in core_penalties.compute_penalties_batch(work, calc_date, rules):
-        results.append((item.account_id, item.total, item.error_code, item.error_message))
+        text = item.error_message
+        if item.error_code and message is not None:
+            text = message(item.error_code, item.error_params or {}, text)
+        results.append((item.account_id, item.total, item.error_code, text))
     return results
 
 
