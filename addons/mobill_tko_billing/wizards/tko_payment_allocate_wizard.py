@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import _, fields, models
 from odoo.addons.mobill_tko_base.tools.access import ACCOUNTANT, check_action, check_rights
 from odoo.exceptions import UserError
 
@@ -14,11 +14,6 @@ class TkoPaymentAllocateWizard(models.TransientModel):
     account_id = fields.Many2one("tko.account", "Personal account")
     contract_id = fields.Many2one("tko.contract")
     note = fields.Char("Reason")
-
-    @api.onchange("account_id")
-    def _onchange_account(self):
-        if self.account_id:
-            self.contract_id = False
 
     def action_allocate(self):
         self.ensure_one()
