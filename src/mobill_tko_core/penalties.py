@@ -117,12 +117,25 @@ class DatedRule:
     def __post_init__(self):
         if self.kind not in ("no_accrual", "rate_cap"):
             raise PenaltyError(
-                "penalty.bad_rule", f"Rule {self.code}: kind must be no_accrual or rate_cap."
+                "penalty.rule.bad_kind",
+                f"Rule {self.code}: kind must be no_accrual or rate_cap.",
+                rule=self.code,
+                kind=self.kind,
             )
         if self.kind == "rate_cap" and self.cap_rate is None:
-            raise PenaltyError("penalty.bad_rule", f"Rule {self.code}: a rate cap needs cap_rate.")
+            raise PenaltyError(
+                "penalty.rule.no_cap_rate",
+                f"Rule {self.code}: a rate cap needs cap_rate.",
+                rule=self.code,
+            )
         if self.date_to < self.date_from:
-            raise PenaltyError("penalty.bad_rule", f"Rule {self.code}: date_to before date_from.")
+            raise PenaltyError(
+                "penalty.rule.bad_dates",
+                f"Rule {self.code}: date_to before date_from.",
+                rule=self.code,
+                date_from=self.date_from,
+                date_to=self.date_to,
+            )
 
 
 DEFAULT_DATED_RULES: tuple[DatedRule, ...] = (
@@ -154,6 +167,11 @@ DEFAULT_DATED_RULES: tuple[DatedRule, ...] = (
 )
 
 
+def _scale_text(steps) -> str:
+    """A scale as ``from day: 1/denominator`` pairs, for messages."""
+    return ", ".join(f"{day}: 1/{denominator}" for day, denominator in steps)
+
+
 @dataclass(frozen=True)
 class PenaltyRules:
     """Everything a penalty calculation depends on besides the account's own data."""
@@ -170,35 +188,63 @@ class PenaltyRules:
 
     def __post_init__(self):
         if not isinstance(self.rates, RateTable):
-            raise PenaltyError("penalty.bad_rules", "rules.rates must be a RateTable.")
+            raise PenaltyError("penalty.rules.no_rates", "rules.rates must be a RateTable.")
         if self.consumer not in (CONSUMER_INDIVIDUAL, CONSUMER_LEGAL):
-            raise PenaltyError("penalty.bad_rules", "consumer must be 'individual' or 'legal'.")
+            raise PenaltyError(
+                "penalty.rules.bad_consumer",
+                "consumer must be 'individual' or 'legal'.",
+                value=self.consumer,
+            )
         if self.rate_basis not in RATE_BASES:
             raise PenaltyError(
-                "penalty.bad_rules", f"rate_basis must be one of {', '.join(RATE_BASES)}."
+                "penalty.rules.bad_rate_basis",
+                f"rate_basis must be one of {', '.join(RATE_BASES)}.",
+                value=self.rate_basis,
             )
         if self.obligation_date not in ("period_end", "due_date"):
             raise PenaltyError(
-                "penalty.bad_rules", "obligation_date must be 'period_end' or 'due_date'."
+                "penalty.rules.bad_obligation_date",
+                "obligation_date must be 'period_end' or 'due_date'.",
+                value=self.obligation_date,
             )
         if not isinstance(self.payment_day_included, bool):
-            raise PenaltyError("penalty.bad_rules", "payment_day_included must be true or false.")
+            raise PenaltyError(
+                "penalty.rules.bad_payment_day",
+                "payment_day_included must be true or false.",
+                value=self.payment_day_included,
+            )
         if not isinstance(self.due_day, int) or not 1 <= self.due_day <= 31:
-            raise PenaltyError("penalty.bad_rules", "due_day must be a day of the month, 1 to 31.")
+            raise PenaltyError(
+                "penalty.rules.bad_due_day",
+                "due_day must be a day of the month, 1 to 31.",
+                value=self.due_day,
+            )
         if not isinstance(self.due_months_after, int) or self.due_months_after < 0:
-            raise PenaltyError("penalty.bad_rules", "due_months_after must be a whole number >= 0.")
+            raise PenaltyError(
+                "penalty.rules.bad_due_months",
+                "due_months_after must be a whole number >= 0.",
+                value=self.due_months_after,
+            )
         try:
             steps = tuple((int(a), int(b)) for a, b in self.scale)
         except (TypeError, ValueError) as exc:
             raise PenaltyError(
-                "penalty.bad_rules", "scale must be pairs (from_day, denominator)."
+                "penalty.rules.bad_scale",
+                "scale must be pairs (from_day, denominator).",
+                value=str(self.scale),
             ) from exc
         if not steps or steps[0][0] != 1 or any(b < 0 for _a, b in steps):
             raise PenaltyError(
-                "penalty.bad_rules", "scale must start at day 1 with denominators >= 0."
+                "penalty.rules.bad_scale_start",
+                "scale must start at day 1 with denominators >= 0.",
+                value=_scale_text(steps),
             )
         if any(steps[i][0] >= steps[i + 1][0] for i in range(len(steps) - 1)):
-            raise PenaltyError("penalty.bad_rules", "scale days must increase.")
+            raise PenaltyError(
+                "penalty.rules.bad_scale_order",
+                "scale days must increase.",
+                value=_scale_text(steps),
+            )
         object.__setattr__(self, "scale", steps)
         object.__setattr__(self, "dated_rules", tuple(self.dated_rules))
 

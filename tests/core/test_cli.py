@@ -108,7 +108,7 @@ def test_penalty_with_own_rates_and_settings():
             dict(E3, debts=[{"period": "2024-03", "amount": "1.001"}]),
             "penalty.bad_amount",
         ),
-        ("penalty", dict(E3, settings={"rate_basis": "whim"}), "penalty.bad_rules"),
+        ("penalty", dict(E3, settings={"rate_basis": "whim"}), "penalty.rules.bad_rate_basis"),
     ],
 )
 def test_invalid_input_exit_2(command, payload, error_code):

@@ -8,6 +8,7 @@ import pytest
 
 from mobill_tko_core.errors import CoreError
 from mobill_tko_core.penalties import (
+    DatedRule,
     Debt,
     Payment,
     PenaltyRules,
@@ -435,6 +436,47 @@ def test_invalid_inputs(ind):
     assert err.value.code == "rates.no_rate"
     with pytest.raises(CoreError):
         PenaltyRules.individual(ind.rates, rate_basis="whenever")
+
+
+@pytest.mark.parametrize(
+    ("changes", "code", "value"),
+    [
+        ({"consumer": "state"}, "penalty.rules.bad_consumer", "state"),
+        ({"rate_basis": "whenever"}, "penalty.rules.bad_rate_basis", "whenever"),
+        ({"obligation_date": "someday"}, "penalty.rules.bad_obligation_date", "someday"),
+        ({"payment_day_included": "yes"}, "penalty.rules.bad_payment_day", "yes"),
+        ({"due_day": 32}, "penalty.rules.bad_due_day", 32),
+        ({"due_months_after": -1}, "penalty.rules.bad_due_months", -1),
+        ({"scale": ((1, "x"),)}, "penalty.rules.bad_scale", "((1, 'x'),)"),
+        ({"scale": ((2, 300),)}, "penalty.rules.bad_scale_start", "2: 1/300"),
+        ({"scale": ((1, 300), (1, 130))}, "penalty.rules.bad_scale_order", "1: 1/300, 1: 1/130"),
+    ],
+)
+def test_each_wrong_setting_has_its_code_and_value(ind, changes, code, value):
+    """A wrong setting says which one and what it holds (the message is built from them)."""
+    with pytest.raises(CoreError) as err:
+        PenaltyRules.individual(ind.rates, **changes)
+    assert err.value.code == code
+    assert err.value.params["value"] == value
+
+
+def test_each_wrong_dated_rule_has_its_code():
+    with pytest.raises(CoreError) as err:
+        DatedRule(code="X", kind="pause", date_from=date(2024, 1, 1), date_to=date(2024, 2, 1))
+    assert (err.value.code, err.value.params) == (
+        "penalty.rule.bad_kind",
+        {"rule": "X", "kind": "pause"},
+    )
+    with pytest.raises(CoreError) as err:
+        DatedRule(code="X", kind="rate_cap", date_from=date(2024, 1, 1), date_to=date(2024, 2, 1))
+    assert err.value.code == "penalty.rule.no_cap_rate"
+    with pytest.raises(CoreError) as err:
+        DatedRule(code="X", kind="no_accrual", date_from=date(2024, 2, 1), date_to=date(2024, 1, 1))
+    assert err.value.code == "penalty.rule.bad_dates"
+    assert err.value.params["date_to"] == date(2024, 1, 1)
+    with pytest.raises(CoreError) as err:
+        PenaltyRules(rates=None)
+    assert err.value.code == "penalty.rules.no_rates"
 
 
 def test_batch_reports_errors_and_goes_on(ind):

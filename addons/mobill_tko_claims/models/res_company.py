@@ -1,8 +1,7 @@
 from odoo import fields, models
 
 from mobill_tko_core import penalties as core_penalties
-
-from ..tools import cbr
+from mobill_tko_core.formats import cbr_dailyinfo as cbr
 
 RATE_BASES = [
     ("payment", "Rate on the day each part is paid"),

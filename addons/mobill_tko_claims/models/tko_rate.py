@@ -3,12 +3,11 @@ import logging
 from decimal import Decimal
 
 from odoo import _, api, fields, models
-from odoo.addons.mobill_tko_base.tools import raise_user_error
+from odoo.addons.mobill_tko_base.tools import core_error_message, raise_user_error
 from odoo.exceptions import ValidationError
 
 from mobill_tko_core import rates as core_rates
-
-from ..tools import cbr
+from mobill_tko_core.formats import cbr_dailyinfo as cbr
 
 _logger = logging.getLogger(__name__)
 
@@ -157,10 +156,8 @@ class TkoRate(models.Model):
                 wsdl=company.tko_rate_wsdl_url or cbr.DEFAULT_WSDL,
                 timeout=company.tko_rate_timeout or 30,
             )
-            if not daily:
-                raise cbr.CbrError(f"The service returned no key rate from {date_from} to {today}.")
         except cbr.CbrError as error:
-            self._refresh_failed(company, str(error))
+            self._refresh_failed(company, core_error_message(error, self.env))
             return False
         known = dict(rows)
         added = updated = 0

@@ -4,8 +4,8 @@ from decimal import Decimal
 from odoo.tests import TransactionCase, tagged
 
 from mobill_tko_core import rates as core_rates
+from mobill_tko_core.formats import cbr_dailyinfo as cbr
 
-from ..tools import cbr
 from .common import QuietHandler, local_server
 
 WSDL = """<?xml version="1.0" encoding="utf-8"?>
@@ -160,9 +160,15 @@ class TestRates(TransactionCase):
     def test_refresh_unreachable_service(self):
         self.company.tko_rate_wsdl_url = "http://127.0.0.1:9/DailyInfo.asmx?WSDL"
         self.company.tko_rate_timeout = 2
+        self.env["res.lang"]._activate_lang("ru_RU")
         with self.assertLogs("odoo.addons.mobill_tko_claims.models.tko_rate", "ERROR"):
-            self.assertFalse(self.Rate._refresh_from_cbr(self.company))
+            rates = self.Rate.with_context(lang="ru_RU")
+            self.assertFalse(rates._refresh_from_cbr(self.company))
         self.assertEqual(self.company.tko_rate_refresh_state, "error")
+        # the core's code, rendered in the user's language, with the transport's cause
+        message = self.company.tko_rate_refresh_message
+        self.assertIn("Сервис Банка России не ответил", message)
+        self.assertIn("ConnectionError", message)
 
     def test_refresh_keeps_a_step_entered_by_hand(self):
         last_day, _rate = self.last

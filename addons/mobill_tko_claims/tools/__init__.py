@@ -1,1 +1,1 @@
-from . import cbr, core_templates, penalty_io
+from . import core_templates, penalty_io

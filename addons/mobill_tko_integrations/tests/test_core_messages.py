@@ -7,6 +7,7 @@ import re
 from datetime import date, datetime
 from pathlib import Path
 
+from lxml import etree
 from odoo.addons.mobill_tko_base.tools import core_error_message, core_message
 from odoo.addons.mobill_tko_base.tools.core_messages import TEMPLATES
 from odoo.addons.mobill_tko_claims.tests.common import ClaimsCase
@@ -14,9 +15,10 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import TransactionCase, tagged
 
 import mobill_tko_core
-from mobill_tko_core import allocation, rates, requisites
+from mobill_tko_core import allocation, penalties, rates, requisites
+from mobill_tko_core.errors import CoreError
 from mobill_tko_core.fiscal import atol
-from mobill_tko_core.formats import agent_json, debt_registry, onec_bank, registry
+from mobill_tko_core.formats import agent_json, cbr_dailyinfo, debt_registry, onec_bank, registry
 
 from .test_payment_import import PaymentImportCase
 
@@ -152,7 +154,8 @@ class TestEveryCoreCodeHasATemplate(TransactionCase):
             "formats.profile.bad_column",
             "formats.debt_registry.bad_seq",
             "rates.no_rate",
-            "penalty.bad_rules",
+            "penalty.rules.bad_due_day",
+            "penalty.rule.bad_dates",
             "allocation.negative_payment",
         ):
             self.assertIn(code, codes)
@@ -239,6 +242,17 @@ class TestBadFilesInRussian(InRussian, PaymentImportCase):
             )
         self.assertRussian([caught.exception], "2")
         self.assertRussian(caught.exception.params["errors"], "1 2")
+
+    def test_a_profile_with_unknown_settings(self):
+        """A stored profile with a key no reader knows names the profile and the keys."""
+        for reader, name in (
+            (registry.RegistryProfile, "sber_x"),
+            (debt_registry.DebtRegistryProfile, "debt_x"),
+        ):
+            with self.assertRaises(registry.FormatError) as caught:
+                reader.from_dict({"name": name, "separater": ";"})
+            texts = self.assertRussian([caught.exception], name, "separater")
+            self.assertNotIn("unknown", texts[0])
 
     def test_bad_requisites(self):
         errors = []
@@ -344,3 +358,35 @@ class TestRatesAndPenaltiesInRussian(InRussian, ClaimsCase):
         self.assertIn("-1", texts[0])
         self.assertIn("6", texts[1])
         self.assertIn("-12.50", texts[3])
+
+    def test_wrong_penalty_settings_and_key_rate_answers(self):
+        """Each wrong penalty setting and each wrong answer of the Bank of Russia says which
+        value is wrong, in Russian."""
+        table = rates.RateTable([("2024-01-01", "16")])
+        cases = [
+            (lambda: penalties.PenaltyRules.individual(table, due_day=32), "32"),
+            (lambda: penalties.PenaltyRules.individual(table, scale=((2, 300),)), "2: 1/300"),
+            (
+                lambda: penalties.DatedRule(
+                    code="X1",
+                    kind="no_accrual",
+                    date_from=date(2024, 2, 1),
+                    date_to=date(2024, 1, 1),
+                ),
+                "01.01.2024",
+            ),
+            (
+                lambda: cbr_dailyinfo.parse_key_rate_elements(
+                    [etree.fromstring("<R><KR><DT>2024-01-05</DT><Rate>160</Rate></KR></R>")]
+                ),
+                "160",
+            ),
+        ]
+        for build, value in cases:
+            with self.assertRaises(CoreError) as caught:
+                build()
+            error = caught.exception
+            self.assertIn(error.code, TEMPLATES, error)
+            text = core_error_message(error, self.russian)
+            self.assertRegex(text, "[а-яА-Я]", error)
+            self.assertIn(value, text, error)

@@ -4,7 +4,8 @@
 business day with the key rate in force that day. :func:`fetch_key_rates` calls it with zeep and
 returns the rows; :func:`rate_changes` turns daily rows into the steps the rate table keeps (a new
 row only when the rate changes). Nothing here writes to the database and nothing guesses a rate:
-any transport, SOAP or parsing problem raises :class:`CbrError`.
+any transport, SOAP or parsing problem raises :class:`CbrError` with a stable code (the Odoo
+side translates it by code). ``zeep`` and ``requests`` are imported only to call the service.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from mobill_tko_core.errors import CoreError
+
 DEFAULT_WSDL = "https://www.cbr.ru/DailyInfoWebServ/DailyInfo.asmx?WSDL"
 
 
-class CbrError(Exception):
+class CbrError(CoreError):
     """The Bank of Russia's service could not be reached or answered something unexpected."""
 
 
@@ -48,17 +51,31 @@ def parse_key_rate_elements(elements) -> list[tuple[dt.date, Decimal]]:
             if not isinstance(node.tag, str) or _local(node.tag) != "KR":
                 continue
             values = {_local(child.tag): (child.text or "").strip() for child in node}
+            shown = ", ".join(f"{key}={value}" for key, value in values.items()) or "—"
             if "DT" not in values or "Rate" not in values:
-                raise CbrError(f"A KR row without DT or Rate: {values!r}")
+                raise CbrError(
+                    "cbr.incomplete_row", f"A KR row without DT or Rate: {values!r}", row=shown
+                )
             try:
                 day = dt.date.fromisoformat(values["DT"][:10])
                 rate = Decimal(values["Rate"].replace(",", "."))
             except (ValueError, InvalidOperation) as exc:
-                raise CbrError(f"Unreadable KR row: {values!r}") from exc
+                raise CbrError("cbr.bad_row", f"Unreadable KR row: {values!r}", row=shown) from exc
             if rate < 0 or rate > 100:
-                raise CbrError(f"Implausible key rate {rate} on {day}")
+                raise CbrError(
+                    "cbr.implausible_rate",
+                    f"Implausible key rate {rate} on {day}",
+                    rate=rate,
+                    date=day,
+                )
             if day in rows and rows[day] != rate:
-                raise CbrError(f"Two key rates on {day}: {rows[day]} and {rate}")
+                raise CbrError(
+                    "cbr.two_rates",
+                    f"Two key rates on {day}: {rows[day]} and {rate}",
+                    date=day,
+                    first=rows[day],
+                    second=rate,
+                )
             rows[day] = rate
     return sorted(rows.items())
 
@@ -83,8 +100,18 @@ def fetch_key_rates(
     except CbrError:
         raise
     except Exception as exc:  # zeep, requests, lxml: all mean "no answer we can trust"
-        raise CbrError(f"{type(exc).__name__}: {exc}") from exc
-    return parse_key_rate_elements(_elements(result))
+        raise CbrError(
+            "cbr.unreachable", f"{type(exc).__name__}: {exc}", error=f"{type(exc).__name__}: {exc}"
+        ) from exc
+    rows = parse_key_rate_elements(_elements(result))
+    if not rows:
+        raise CbrError(
+            "cbr.no_rates",
+            f"The service returned no key rate from {date_from} to {date_to}.",
+            date_from=date_from,
+            date_to=date_to,
+        )
+    return rows
 
 
 def rate_changes(daily, previous: Decimal | None) -> list[tuple[dt.date, Decimal]]:
