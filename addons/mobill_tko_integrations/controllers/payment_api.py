@@ -18,6 +18,7 @@ from decimal import Decimal
 
 import psycopg2
 from odoo import _, fields, http, models
+from odoo.addons.mobill_tko_base.tools import core_error_message
 from odoo.exceptions import UserError
 from odoo.http import request
 from odoo.tools import config
@@ -203,6 +204,9 @@ def _authenticated(func):
         agent = getattr(request, "tko_payment_agent", None)
         if not isinstance(agent, models.BaseModel) or not agent:
             return _error(401, "bad_token", _("The API token is missing, wrong or revoked."))
+        if agent.env.lang:
+            # answers, stored messages and errors in the agent's language
+            request.update_context(lang=agent.env.lang)
         return func(self, agent, *args, **kwargs)
 
     return wrapper
@@ -394,7 +398,7 @@ class PaymentApi(http.Controller):
         try:
             number = agent_json.read_payments(data, agent.code).registry_number
         except FormatError as exc:
-            return _error(400, exc.code, exc.message)
+            return _error(400, exc.code, core_error_message(exc, request.env))
         return self._process(
             agent,
             {

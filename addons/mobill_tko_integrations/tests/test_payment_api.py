@@ -151,6 +151,30 @@ class TestPaymentApi(BillingCase, HttpCase):
         status, body = self.call("/imports?format=registry&profile=nope", data=b"x")
         self.assertEqual((status, body["error"]["code"]), (400, "bad_profile"))
 
+    def test_errors_in_the_agents_language(self):
+        """An agent whose contact is Russian gets every message in Russian: the call's own,
+        the file's line errors and the core's errors of a JSON body."""
+        self.env["res.lang"]._activate_lang("ru_RU")
+        self.agent.partner_id = self.env["res.partner"].create(
+            {"name": "Почта России", "lang": "ru_RU"}
+        )
+        cyrillic = "[а-яА-Я]"
+        status, body = self.call("/payments", data=b"{not json")
+        self.assertEqual(status, 400, body)
+        self.assertRegex(body["error"]["message"], cyrillic)
+        good = self._registry([(self.acc1.name, "10.00", "r1"), (self.acc2.name, "20.00", "r2")])
+        bad = good.decode("cp1251").replace("20.00", "2O.OO").encode("cp1251")
+        status, body = self.call("/imports?format=registry", data=bad)
+        self.assertEqual((status, body["error"]["code"]), (400, "rejected"), body)
+        self.assertRegex(body["error"]["message"], cyrillic)
+        self.assertTrue(body["import"]["errors"])
+        for error in body["import"]["errors"]:
+            self.assertRegex(error["message"], cyrillic, error)
+        # an agent without a language keeps the English of the documentation
+        status, body = self.call("/payments", data=b"{not json", token=self.other_token)
+        self.assertEqual(status, 400, body)
+        self.assertNotRegex(body["error"]["message"], cyrillic)
+
     def test_json_payments_posted_twice_book_once(self):
         items = [
             {

@@ -185,6 +185,7 @@ FILE_TEMPLATES = {
     "formats.debt_registry.bad_seq": _lt("sequence number %(seq)s is not between 1 and 999"),
     # the problems of a profile check (``params["problems"]`` of ``…bad_profile``)
     "formats.profile.no_name": _lt("the profile has no code"),
+    "formats.profile.unknown_keys": _lt("unknown settings: %(keys)s"),
     "formats.profile.bad_separator": _lt(
         "the separator must be one character other than a line break"
     ),

@@ -6,6 +6,8 @@ Modules:
 - :mod:`.registry`: bank registries of payments from individuals (read and write, per profile).
 - :mod:`.debt_registry`: the debt registry exported to banks and payment apps.
 - :mod:`.payment_qr`: the payment string of ГОСТ Р 56042-2014 (build and parse).
+- :mod:`.agent_json`: the JSON list of payments of the payment agents' API.
+- :mod:`.cbr_dailyinfo`: the Bank of Russia's key rates (web service DailyInfo, KeyRateXML).
 
 Every reader follows one rule: it validates the whole file and reports **every** bad line as a
 :class:`LineError` (line number, field, stable code, English message) instead of stopping at the
@@ -87,13 +89,23 @@ def known_keys_only(cls, data, code: str, what: str) -> dict:
 
     Profiles stored in a table come back through this, so a typo never passes silently.
     """
-    unknown = set(data) - {f.name for f in fields(cls)}
+    unknown = sorted(set(data) - {f.name for f in fields(cls)})
     if unknown:
+        keys = ", ".join(unknown)
         raise FormatError(
             code,
-            f"Unknown {what} keys: {', '.join(sorted(unknown))}.",
-            keys=sorted(unknown),
-            problems=[f"unknown keys {', '.join(sorted(unknown))}"],
+            f"Unknown {what} keys: {keys}.",
+            profile=data.get("name") or "",
+            keys=unknown,
+            problems=[
+                LineError(
+                    0,
+                    None,
+                    "formats.profile.unknown_keys",
+                    f"unknown keys {keys}",
+                    {"keys": unknown},
+                )
+            ],
         )
     return dict(data)
 
