@@ -42,7 +42,7 @@ import re
 import uuid
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
 from typing import IO
@@ -327,79 +327,43 @@ def _opt_date(attrs: dict, key: str) -> date | None:
         raise _BadValue(key, value) from None
 
 
-def _addr_object(a: dict) -> GarAddrObject:
-    return GarAddrObject(
-        objectid=_int(a, "OBJECTID"),
-        objectguid=_str(a, "OBJECTGUID"),
-        name=_str(a, "NAME"),
-        typename=a.get("TYPENAME", ""),
-        level=_int(a, "LEVEL"),
-        isactual=_bool(a, "ISACTUAL"),
-        isactive=_bool(a, "ISACTIVE"),
-        startdate=_opt_date(a, "STARTDATE"),
-        enddate=_opt_date(a, "ENDDATE"),
-    )
+def _text(attrs: dict, key: str) -> str:
+    return attrs.get(key, "")
 
 
-def _house(a: dict) -> GarHouse:
-    return GarHouse(
-        objectid=_int(a, "OBJECTID"),
-        objectguid=_str(a, "OBJECTGUID"),
-        housenum=_opt_str(a, "HOUSENUM"),
-        addnum1=_opt_str(a, "ADDNUM1"),
-        addnum2=_opt_str(a, "ADDNUM2"),
-        housetype=_opt_int(a, "HOUSETYPE"),
-        addtype1=_opt_int(a, "ADDTYPE1"),
-        addtype2=_opt_int(a, "ADDTYPE2"),
-        isactual=_bool(a, "ISACTUAL"),
-        isactive=_bool(a, "ISACTIVE"),
-        startdate=_opt_date(a, "STARTDATE"),
-        enddate=_opt_date(a, "ENDDATE"),
-    )
+def _parent(attrs: dict, key: str) -> int | None:
+    return _opt_int(attrs, key) or None  # 0: no parent
 
 
-def _apartment(a: dict) -> GarApartment:
-    return GarApartment(
-        objectid=_int(a, "OBJECTID"),
-        objectguid=_str(a, "OBJECTGUID"),
-        number=_str(a, "NUMBER"),
-        aparttype=_opt_int(a, "APARTTYPE"),
-        isactual=_bool(a, "ISACTUAL"),
-        isactive=_bool(a, "ISACTIVE"),
-        startdate=_opt_date(a, "STARTDATE"),
-        enddate=_opt_date(a, "ENDDATE"),
-    )
+#: the reader of an attribute by the type of the record's field
+_READERS = {
+    "int": _int,
+    "int | None": _opt_int,
+    "str": _str,
+    "str | None": _opt_str,
+    "bool": _bool,
+    "date | None": _opt_date,
+}
 
 
-def _room(a: dict) -> GarRoom:
-    return GarRoom(
-        objectid=_int(a, "OBJECTID"),
-        objectguid=_str(a, "OBJECTGUID"),
-        number=_str(a, "NUMBER"),
-        roomtype=_opt_int(a, "ROOMTYPE"),
-        isactual=_bool(a, "ISACTUAL"),
-        isactive=_bool(a, "ISACTIVE"),
-        startdate=_opt_date(a, "STARTDATE"),
-        enddate=_opt_date(a, "ENDDATE"),
-    )
+def _converter(cls, **special) -> Callable[[dict], object]:
+    """The converter of one XML record's attributes into ``cls``: every field is read from the
+    attribute of its name in capitals (``objectid`` ← ``OBJECTID``) by the reader of its type;
+    ``special`` names a field's own reader."""
+    plan = [(f.name.upper(), special.get(f.name) or _READERS[str(f.type)]) for f in fields(cls)]
+
+    def convert(attrs: dict):
+        return cls(*[read(attrs, key) for key, read in plan])
+
+    return convert
 
 
-def _hierarchy_link(a: dict) -> GarHierarchyLink:
-    return GarHierarchyLink(
-        objectid=_int(a, "OBJECTID"),
-        parentobjid=_opt_int(a, "PARENTOBJID") or None,
-        isactive=_bool(a, "ISACTIVE"),
-        path=a.get("PATH", ""),
-        oktmo=_opt_str(a, "OKTMO"),
-        startdate=_opt_date(a, "STARTDATE"),
-        enddate=_opt_date(a, "ENDDATE"),
-    )
-
-
-def _object_level(a: dict) -> GarObjectLevel:
-    return GarObjectLevel(
-        level=_int(a, "LEVEL"), name=_str(a, "NAME"), isactive=_bool(a, "ISACTIVE")
-    )
+_addr_object = _converter(GarAddrObject, typename=_text)
+_house = _converter(GarHouse)
+_apartment = _converter(GarApartment)
+_room = _converter(GarRoom)
+_hierarchy_link = _converter(GarHierarchyLink, parentobjid=_parent, path=_text)
+_object_level = _converter(GarObjectLevel)
 
 
 @dataclass(frozen=True)
