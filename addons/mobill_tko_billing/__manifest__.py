@@ -1,7 +1,7 @@
 {
     "name": "MoBill-TKO: Billing",
     "summary": "Billing periods, the charge ledger, individual and mass charge runs, recalculations, temporary absences, measured volumes, payments and their allocation, accounting, advance invoices and reconciliation of a regional operator of solid municipal waste",
-    "version": "17.0.1.0.0",
+    "version": "17.0.1.1.0",
     "category": "MoBill-TKO",
     "website": "https://github.com/mobill-tko/mobill-tko",
     "author": "MoBill-TKO",
