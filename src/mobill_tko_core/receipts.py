@@ -452,7 +452,7 @@ def _checked_payee(payee: Payee) -> Payee:
                 f"The payee's {name} «{getattr(payee, name)}» is wrong: {exc.message}.",
                 field=name,
                 value=str(getattr(payee, name)),
-                problem=exc.code,
+                problems=[problem(exc.code, exc.message, **exc.params)],
             )
     return Payee(
         payee.name,
@@ -549,7 +549,7 @@ def build_receipt(inputs: ReceiptInputs, settings: ReceiptSettings | None = None
     total_to_pay = balance if balance > 0 else ZERO
     advance = -balance if balance < 0 else ZERO
     account = str(inputs.account).strip()
-    purpose = settings.purpose.format(period=f"{period:%m.%Y}", account=account)
+    purpose = settings.purpose.format(period=f"{period.month:02d}.{period.year}", account=account)
     qr = _qr_text(
         payee,
         inputs.payer,
@@ -640,7 +640,7 @@ def _fields(payee, payer, account, period, to_pay, add_amount, purpose, settings
         result["AddAmount"] = to_kopecks(add_amount)
     result["Purpose"] = _cut(purpose, PURPOSE_LIMIT)
     result["PersAcc"] = account
-    result["PaymPeriod"] = period
+    result["PaymPeriod"] = f"{period.month:02d}{period.year}"
     result["LastName"] = payer.last_name
     result["PayerAddress"] = payer.address
     result["TechCode"] = settings.tech_code
@@ -656,10 +656,21 @@ def _build_qr(data: dict, encoding: int) -> str:
     try:
         return build_payment_string(data, encoding=encoding, separator=None)
     except FormatError as exc:
+        # each problem of the builder as a coded problem the Odoo side renders by its code
+        problems = [
+            problem(
+                f"receipt.qr.{kind}",
+                text,
+                field=key,
+                value=str(data.get(key, "")),
+                encoding=ENCODINGS[encoding],
+            )
+            for key, kind, text in exc.params.get("problems", [])
+        ]
         _fail(
             "receipt.bad_qr",
             f"The payment QR code cannot be made: {exc.message}",
-            problems=exc.params.get("problems", []),
+            problems=problems,
         )
 
 
@@ -705,6 +716,7 @@ _TYPE_RE = re.compile(
 )
 
 
+@lru_cache(maxsize=65536)
 def _route_part(text) -> str:
     text = str(text or "").strip().lower().replace("ё", "е")
     text = _TYPE_RE.sub("", text)

@@ -467,6 +467,10 @@ def _error(**more):
 def test_errors(more, code, params):
     error = _error(**more)
     assert error.code == code
+    if code == "receipt.bad_payee":  # the requisite's own error, rendered by its code
+        [requisite] = error.params.pop("problems")
+        assert requisite.code == params.pop("problem")
+        assert requisite.params["value"] == params["value"]
     assert error.params == params
 
 
@@ -475,7 +479,13 @@ def test_bad_qr_when_the_encoding_cannot_write_a_value():
     with pytest.raises(ReceiptError) as err:
         build_receipt(inputs(payer=payer), ReceiptSettings(qr_encoding=1))
     assert err.value.code == "receipt.bad_qr"
-    assert [p[:2] for p in err.value.params["problems"]] == [("LastName", "unencodable")]
+    [problem] = err.value.params["problems"]
+    assert problem.code == "receipt.qr.unencodable"
+    assert dict(problem.params) == {
+        "field": "LastName",
+        "value": "Ivanov ☺",
+        "encoding": "cp1251",
+    }
     r = build_receipt(inputs(payer=payer))
     with pytest.raises(ReceiptError) as err:
         payment_string(r, encoding=3)
