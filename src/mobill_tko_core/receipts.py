@@ -343,10 +343,6 @@ class Receipt:
 # --- building ---------------------------------------------------------------------------
 
 
-def _fail(code: str, message: str, **params):
-    raise ReceiptError(code, message, **params)
-
-
 def _plain(value):
     """A note's value with JSON types only (Decimal → str, date → ISO), so that the receipt
     equals itself read back from JSON."""
@@ -363,7 +359,7 @@ def _plain(value):
 
 def _line(index: int, line: ServiceLine) -> ServiceLine:
     if line.basis not in BASES:
-        _fail(
+        raise ReceiptError(
             "receipt.bad_basis",
             f"Line {index}: the basis «{line.basis}» must be one of {', '.join(BASES)}.",
             line=index,
@@ -375,7 +371,7 @@ def _line(index: int, line: ServiceLine) -> ServiceLine:
     benefits = round_money(line.benefits)
     for name, value in (("charged", charged), ("benefits", benefits)):
         if value < 0:
-            _fail(
+            raise ReceiptError(
                 "receipt.negative_line_amount",
                 f"Line {index}: {name} {value} is negative.",
                 line=index,
@@ -384,7 +380,7 @@ def _line(index: int, line: ServiceLine) -> ServiceLine:
             )
     total = charged + recalculation - benefits
     if line.total is not None and round_money(line.total) != total:
-        _fail(
+        raise ReceiptError(
             "receipt.line_total_mismatch",
             f"Line {index}: the total {line.total} is not charged + recalculation − benefits "
             f"= {total}.",
@@ -411,7 +407,7 @@ def _line(index: int, line: ServiceLine) -> ServiceLine:
 def _recalculation(item: Recalculation) -> Recalculation:
     amount = round_money(item.amount)
     if not (item.reason or item.code):
-        _fail(
+        raise ReceiptError(
             "receipt.recalculation_without_reason",
             f"The recalculation of {item.period:%m.%Y} ({amount}) has no reason: the receipt "
             "must show the basis of every recalculation.",
@@ -430,7 +426,7 @@ def _checked_payee(payee: Payee) -> Payee:
         if not str(getattr(payee, name) or "").strip()
     ]
     if missing:
-        _fail(
+        raise ReceiptError(
             "receipt.payee_incomplete",
             f"The payee lacks {', '.join(missing)}: the payment QR code needs them.",
             fields=missing,
@@ -447,13 +443,13 @@ def _checked_payee(payee: Payee) -> Payee:
         try:
             clean[name] = check()
         except RequisiteError as exc:
-            _fail(
+            raise ReceiptError(
                 "receipt.bad_payee",
                 f"The payee's {name} «{getattr(payee, name)}» is wrong: {exc.message}.",
                 field=name,
                 value=str(getattr(payee, name)),
                 problems=[problem(exc.code, exc.message, **exc.params)],
-            )
+            ) from exc
     return Payee(
         payee.name,
         clean["inn"],
@@ -471,21 +467,21 @@ def _checked_payee(payee: Payee) -> Payee:
 
 def _check_inputs(inputs: ReceiptInputs) -> None:
     if not str(inputs.account or "").strip():
-        _fail("receipt.no_account", "The receipt has no personal account number.")
+        raise ReceiptError("receipt.no_account", "The receipt has no personal account number.")
     if not isinstance(inputs.period, date):
-        _fail(
+        raise ReceiptError(
             "receipt.bad_period",
             f"The period «{inputs.period}» is not a date.",
             value=str(inputs.period),
         )
     if inputs.correction_number < 0:
-        _fail(
+        raise ReceiptError(
             "receipt.bad_correction_number",
             f"The correction number {inputs.correction_number} is negative.",
             value=inputs.correction_number,
         )
     if inputs.correction_number and not inputs.correction_reason.strip():
-        _fail(
+        raise ReceiptError(
             "receipt.correction_without_reason",
             f"Reissue {inputs.correction_number} of the receipt has no reason.",
             number=inputs.correction_number,
@@ -519,7 +515,7 @@ def build_receipt(inputs: ReceiptInputs, settings: ReceiptSettings | None = None
         benefits += line.benefits
     listed = sum((r.amount for r in recalculations), ZERO)
     if recalculations and listed != recalculation:
-        _fail(
+        raise ReceiptError(
             "receipt.recalculation_mismatch",
             f"The recalculations listed add up to {listed}, the lines' recalculations to "
             f"{recalculation}.",
@@ -531,14 +527,14 @@ def build_receipt(inputs: ReceiptInputs, settings: ReceiptSettings | None = None
     penalties = round_money(inputs.penalties)
     for name, value in (("paid", paid), ("penalties", penalties)):
         if value < 0:
-            _fail(
+            raise ReceiptError(
                 "receipt.negative_amount",
                 f"The {name} amount {value} is negative.",
                 field=name,
                 value=value,
             )
     if paid and inputs.last_payment_date is None:
-        _fail(
+        raise ReceiptError(
             "receipt.paid_without_date",
             f"Payments of {paid} in the period but no last payment date.",
             paid=paid,
@@ -667,11 +663,11 @@ def _build_qr(data: dict, encoding: int) -> str:
             )
             for key, kind, text in exc.params.get("problems", [])
         ]
-        _fail(
+        raise ReceiptError(
             "receipt.bad_qr",
             f"The payment QR code cannot be made: {exc.message}",
             problems=problems,
-        )
+        ) from exc
 
 
 def payment_fields(receipt: Receipt) -> dict[str, str]:
@@ -690,7 +686,7 @@ def payment_string(receipt: Receipt, encoding: int = 2) -> str:
     receipt was built with it is ``receipt.qr``. Raises ``receipt.bad_qr`` (``problems``)
     when a value cannot be written in that encoding."""
     if encoding not in ENCODINGS:
-        _fail(
+        raise ReceiptError(
             "receipt.bad_qr_encoding",
             f"The QR encoding must be one of {', '.join(map(str, ENCODINGS))}, not {encoding}.",
             value=encoding,
@@ -806,7 +802,7 @@ def from_json(text: str) -> Receipt:
     data = json.loads(text)
     schema = data.pop("schema", None)
     if schema != JSON_SCHEMA:
-        _fail(
+        raise ReceiptError(
             "receipt.json_schema",
             f"The stored receipt has schema {schema}, this version reads {JSON_SCHEMA}.",
             schema=schema,
