@@ -357,6 +357,19 @@ def _plain(value):
     return value
 
 
+def _not_negative(line: int, **amounts) -> None:
+    """``receipt.negative_amount`` for the first amount below 0 (``line`` 0: the receipt's)."""
+    for name, value in amounts.items():
+        if value < 0:
+            raise ReceiptError(
+                "receipt.negative_amount",
+                f"{f'Line {line}: ' if line else ''}{name} {value} is negative.",
+                line=line,
+                field=name,
+                value=value,
+            )
+
+
 def _line(index: int, line: ServiceLine) -> ServiceLine:
     if line.basis not in BASES:
         raise ReceiptError(
@@ -369,15 +382,7 @@ def _line(index: int, line: ServiceLine) -> ServiceLine:
     charged = round_money(line.charged)
     recalculation = round_money(line.recalculation)
     benefits = round_money(line.benefits)
-    for name, value in (("charged", charged), ("benefits", benefits)):
-        if value < 0:
-            raise ReceiptError(
-                "receipt.negative_line_amount",
-                f"Line {index}: {name} {value} is negative.",
-                line=index,
-                field=name,
-                value=value,
-            )
+    _not_negative(index, charged=charged, benefits=benefits)
     total = charged + recalculation - benefits
     if line.total is not None and round_money(line.total) != total:
         raise ReceiptError(
@@ -498,9 +503,9 @@ def build_receipt(inputs: ReceiptInputs, settings: ReceiptSettings | None = None
 
     Raises :class:`ReceiptError` with a ``receipt.*`` code: ``no_account``, ``bad_period``,
     ``bad_correction_number``, ``correction_without_reason``, ``bad_basis``,
-    ``negative_line_amount``, ``line_total_mismatch``, ``recalculation_without_reason``,
-    ``recalculation_mismatch``, ``negative_amount``, ``paid_without_date``,
-    ``payee_incomplete``, ``bad_payee``, ``bad_qr``.
+    ``line_total_mismatch``, ``recalculation_without_reason``, ``recalculation_mismatch``,
+    ``negative_amount``, ``paid_without_date``, ``payee_incomplete``, ``bad_payee``,
+    ``bad_qr``.
     """
     settings = settings or _DEFAULT_SETTINGS
     _check_inputs(inputs)
@@ -525,14 +530,7 @@ def build_receipt(inputs: ReceiptInputs, settings: ReceiptSettings | None = None
     opening = round_money(inputs.opening_balance)
     paid = round_money(inputs.paid)
     penalties = round_money(inputs.penalties)
-    for name, value in (("paid", paid), ("penalties", penalties)):
-        if value < 0:
-            raise ReceiptError(
-                "receipt.negative_amount",
-                f"The {name} amount {value} is negative.",
-                field=name,
-                value=value,
-            )
+    _not_negative(0, paid=paid, penalties=penalties)
     if paid and inputs.last_payment_date is None:
         raise ReceiptError(
             "receipt.paid_without_date",

@@ -419,7 +419,7 @@ def _error(**more):
         ),
         (
             {"lines": (tko_line(benefits=D("-1")),)},
-            "receipt.negative_line_amount",
+            "receipt.negative_amount",
             {"line": 1, "field": "benefits", "value": D("-1.00")},
         ),
         (
@@ -440,7 +440,7 @@ def _error(**more):
         (
             {"penalties": D("-3")},
             "receipt.negative_amount",
-            {"field": "penalties", "value": D("-3.00")},
+            {"line": 0, "field": "penalties", "value": D("-3.00")},
         ),
         ({"paid": D("10")}, "receipt.paid_without_date", {"paid": D("10.00")}),
         (
