@@ -422,36 +422,50 @@ def _recalculation(item: Recalculation) -> Recalculation:
     return Recalculation(item.period, amount, item.reason, item.code)
 
 
+#: the payee's attributes the QR needs, with their field codes
+_PAYEE_FIELDS = (
+    ("name", "payee_name"),
+    ("inn", "inn"),
+    ("bank_name", "bank_name"),
+    ("bic", "bik"),
+    ("account", "bank_account"),
+    ("corr_account", "corr_account"),
+)
+
+
 @lru_cache(maxsize=64)
 def _checked_payee(payee: Payee) -> Payee:
-    """The payee with its requisites validated (one check per payee, not per receipt)."""
-    missing = [
-        name
-        for name in ("name", "inn", "bank_name", "bic", "account", "corr_account")
-        if not str(getattr(payee, name) or "").strip()
-    ]
-    if missing:
-        raise ReceiptError(
-            "receipt.payee_incomplete",
-            f"The payee lacks {', '.join(missing)}: the payment QR code needs them.",
-            fields=missing,
-        )
+    """The payee with its requisites validated (one check per payee, not per receipt).
+
+    The ``field`` of an error is the requisite's code (``inn``, ``kpp``, ``bik``,
+    ``bank_account``, ``corr_account``; ``payee_name``, ``bank_name``), as labelled in Odoo."""
+    for name, field in _PAYEE_FIELDS:
+        if not str(getattr(payee, name) or "").strip():
+            raise ReceiptError(
+                "receipt.payee_incomplete",
+                f"The payee has no {field}: the payment QR code needs it.",
+                field=field,
+            )
     checks = (
-        ("inn", lambda: validate_inn(payee.inn, "legal")),
-        ("kpp", lambda: validate_kpp(payee.kpp) if payee.kpp else ""),
-        ("bic", lambda: validate_bik(payee.bic)),
-        ("account", lambda: validate_bank_account(payee.account, payee.bic)),
-        ("corr_account", lambda: validate_correspondent_account(payee.corr_account, payee.bic)),
+        ("inn", "inn", lambda: validate_inn(payee.inn, "legal")),
+        ("kpp", "kpp", lambda: validate_kpp(payee.kpp) if payee.kpp else ""),
+        ("bic", "bik", lambda: validate_bik(payee.bic)),
+        ("account", "bank_account", lambda: validate_bank_account(payee.account, payee.bic)),
+        (
+            "corr_account",
+            "corr_account",
+            lambda: validate_correspondent_account(payee.corr_account, payee.bic),
+        ),
     )
     clean = {}
-    for name, check in checks:
+    for name, field, check in checks:
         try:
             clean[name] = check()
         except RequisiteError as exc:
             raise ReceiptError(
                 "receipt.bad_payee",
-                f"The payee's {name} «{getattr(payee, name)}» is wrong: {exc.message}.",
-                field=name,
+                f"The payee's {field} «{getattr(payee, name)}» is wrong: {exc.message}.",
+                field=field,
                 value=str(getattr(payee, name)),
                 problems=[problem(exc.code, exc.message, **exc.params)],
             ) from exc

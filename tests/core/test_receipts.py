@@ -446,7 +446,7 @@ def _error(**more):
         (
             {"payee": replace(PAYEE, bank_name="", corr_account=" ")},
             "receipt.payee_incomplete",
-            {"fields": ["bank_name", "corr_account"]},
+            {"field": "bank_name"},
         ),
         (
             {"payee": replace(PAYEE, inn="4000000001")},
@@ -457,7 +457,7 @@ def _error(**more):
             {"payee": replace(PAYEE, account="40702810900000001234")},
             "receipt.bad_payee",
             {
-                "field": "account",
+                "field": "bank_account",
                 "value": "40702810900000001234",
                 "problem": "bank_account_checksum",
             },
