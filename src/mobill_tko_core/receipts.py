@@ -716,18 +716,20 @@ _OTHER_RE = re.compile(r"[^0-9a-zа-я]+")
 ROUTE_SEPARATOR = "/"
 
 
-#: address type words left out of the route key («ул. Ленина» sorts as «Ленина», «д. 2» as «2»)
-_TYPE_RE = re.compile(
+#: type words left out of the route key: «ул. Ленина» sorts as «Ленина», «г. Калуга» as «Калуга»
+_PLACE_TYPE_RE = re.compile(
     r"^(?:г|город|пгт|пос|п|с|село|д|дер|деревня|х|ст|мкр|ул|улица|пер|переулок|пр|пр-кт|"
-    r"просп|проспект|пл|площадь|ш|шоссе|б-р|бульвар|наб|набережная|проезд|туп|тупик|дом|"
-    r"корп|корпус|к|стр|строение|кв|квартира|пом|помещение)(?:\.\s*|\s+)(?=\S)"
+    r"просп|проспект|пл|площадь|ш|шоссе|б-р|бульвар|наб|набережная|проезд|туп|тупик)"
+    r"(?:\.\s*|\s+)(?=\S)"
 )
+#: and before a house, building or apartment number: «д. 2» as «2», «кв. 10» as «10»
+_NUMBER_TYPE_RE = re.compile(r"^[а-яa-z]+(?:\.\s*|\s+)(?=\d)")
 
 
 @lru_cache(maxsize=65536)
-def _route_part(text) -> str:
+def _route_part(text, type_re) -> str:
     text = str(text or "").strip().lower().replace("ё", "е")
-    text = _TYPE_RE.sub("", text)
+    text = type_re.sub("", text)
     text = _OTHER_RE.sub("_", text).strip("_")
     return _NUMBER_RE.sub(lambda m: m.group().lstrip("0").rjust(9, "0"), text)
 
@@ -740,7 +742,13 @@ def route_key(settlement="", street="", house="", building="", apartment="") -> 
     «кв. 9» < «кв. 10»), joined by ``/`` (which sorts before every digit and letter, so a
     shorter name comes before a longer one that starts with it). Sort receipts by it as text."""
     return ROUTE_SEPARATOR.join(
-        _route_part(p) for p in (settlement, street, house, building, apartment)
+        (
+            _route_part(settlement, _PLACE_TYPE_RE),
+            _route_part(street, _PLACE_TYPE_RE),
+            _route_part(house, _NUMBER_TYPE_RE),
+            _route_part(building, _NUMBER_TYPE_RE),
+            _route_part(apartment, _NUMBER_TYPE_RE),
+        )
     )
 
 

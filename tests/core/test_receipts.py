@@ -325,6 +325,10 @@ def test_route_natural_order():
     random.Random(5).shuffle(shuffled)
     assert sorted(shuffled, key=lambda a: route_key(*a)) == expected
     assert route_key("Ёлкино", "", "007") == route_key("елкино", "", "7")
+    assert route_key("г. Калуга", "ул. Ленина", "дом 2", "корп. 1", "кв. 3") == route_key(
+        "Калуга", "Ленина", "2", "1", "3"
+    )
+    assert route_key("", "ул. К. Маркса") != route_key("", "ул. Маркса")
     assert build_receipt(inputs()).route == route_key("г. Калуга", "ул. Ленина", "1", "", "2")
 
 
