@@ -20,7 +20,8 @@ Arithmetic (every amount in roubles, ``Decimal``):
   sum of kopecks and is never rounded again;
 * a line's ``total`` = ``charged`` + ``recalculation`` − ``benefits``;
 * ``charged`` = Σ lines' charged, ``recalculation`` = Σ lines' recalculation (and must equal
-  Σ of the listed :class:`Recalculation` amounts), ``benefits`` = Σ lines' benefits;
+  Σ of the listed :class:`Recalculation` amounts: every recalculation is shown with its
+  basis), ``benefits`` = Σ lines' benefits;
 * ``total_for_period`` = Σ lines' totals = charged + recalculation − benefits;
 * balance = ``opening_balance`` (debt > 0, advance < 0) + ``total_for_period`` − ``paid``
   (+ ``penalties`` when ``ReceiptSettings.penalties == "included"``);
@@ -126,6 +127,8 @@ FLAT_KEYS = (
     "qr",
 )
 JSON_SCHEMA = 1
+#: zero roubles written with kopecks (every amount of a receipt has two places)
+NIL = Decimal("0.00")
 #: ГОСТ Р 56042-2014 limits of the fields the receipt cuts rather than fails on
 NAME_LIMIT = 160
 BANK_NAME_LIMIT = 45
@@ -527,13 +530,13 @@ def build_receipt(inputs: ReceiptInputs, settings: ReceiptSettings | None = None
     period = inputs.period.replace(day=1)
     lines = tuple(_line(i, line) for i, line in enumerate(inputs.lines, start=1))
     recalculations = tuple(_recalculation(r) for r in inputs.recalculations)
-    charged = recalculation = benefits = ZERO
+    charged = recalculation = benefits = NIL
     for line in lines:
         charged += line.charged
         recalculation += line.recalculation
         benefits += line.benefits
-    listed = sum((r.amount for r in recalculations), ZERO)
-    if recalculations and listed != recalculation:
+    listed = sum((r.amount for r in recalculations), NIL)
+    if listed != recalculation:
         raise ReceiptError(
             "receipt.recalculation_mismatch",
             f"The recalculations listed add up to {listed}, the lines' recalculations to "
@@ -553,9 +556,9 @@ def build_receipt(inputs: ReceiptInputs, settings: ReceiptSettings | None = None
         )
     total_for_period = charged + recalculation - benefits
     included = settings.penalties == "included"
-    balance = opening + total_for_period - paid + (penalties if included else ZERO)
-    total_to_pay = balance if balance > 0 else ZERO
-    advance = -balance if balance < 0 else ZERO
+    balance = opening + total_for_period - paid + (penalties if included else NIL)
+    total_to_pay = balance if balance > 0 else NIL
+    advance = -balance if balance < 0 else NIL
     account = str(inputs.account).strip()
     purpose = settings.purpose.format(period=f"{period.month:02d}.{period.year}", account=account)
     qr = _qr_text(
@@ -564,7 +567,7 @@ def build_receipt(inputs: ReceiptInputs, settings: ReceiptSettings | None = None
         account,
         period,
         total_to_pay,
-        ZERO if included or not settings.add_amount else penalties,
+        NIL if included or not settings.add_amount else penalties,
         purpose,
         settings,
     )

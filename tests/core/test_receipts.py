@@ -91,7 +91,7 @@ def test_plain_month():
     assert r.lines[0].total == D("412.50")
     assert r.total_for_period == D("412.50")
     assert r.total_to_pay == D("412.50")
-    assert r.advance == D("0")
+    assert str(r.advance) == "0.00"
     assert r.due_date == date(2025, 2, 10)  # ЖК РФ ст. 155: the 10th of the next month
     assert r.purpose == "Обращение с ТКО за 01.2025, л/с 1000123"
     assert not r.correction
@@ -107,7 +107,7 @@ def test_plain_month():
 def test_advance_gives_nothing_to_pay_and_no_sum():
     r = build_receipt(inputs(opening_balance=D("-500")))
     assert r.opening_balance == D("-500.00")
-    assert r.total_to_pay == D("0")
+    assert str(r.total_to_pay) == "0.00"
     assert r.advance == D("87.50")  # 500.00 − 412.50
     assert "Sum" not in qr_fields(r)
     zero = build_receipt(inputs(opening_balance=D("-500")), ReceiptSettings(zero_sum=True))
@@ -440,6 +440,11 @@ def _error(**more):
             {"recalculations": (Recalculation(JAN, D("5"), "ошибка"),)},
             "receipt.recalculation_mismatch",
             {"listed": D("5.00"), "lines": D("0.00")},
+        ),
+        (
+            {"lines": (tko_line(recalculation=D("-7")),)},
+            "receipt.recalculation_mismatch",
+            {"listed": D("0.00"), "lines": D("-7.00")},
         ),
         (
             {"penalties": D("-3")},
