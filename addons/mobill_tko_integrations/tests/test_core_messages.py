@@ -36,6 +36,7 @@ SCANNED = [
     CORE / "penalties.py",
     CORE / "allocation.py",
     CORE / "gar.py",
+    CORE / "receipts.py",
 ]
 #: callables taking ``(…, code, message, …)``: the error classes and the readers' helpers
 FACTORIES = {
