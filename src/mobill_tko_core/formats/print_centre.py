@@ -440,7 +440,7 @@ def file_name(profile: PrintProfile, centre_code: str, period: str, part: int = 
             "formats.print_centre.bad_filename",
             f"The file name «{name}» is empty or holds a character a file name cannot have.",
             filename=name,
-            code=centre_code,
+            centre=centre_code,
         )
     return name
 
@@ -478,13 +478,13 @@ def write_data_file(
         data = None
     if data is not None and not errors:
         return data
-    if data is None:
-        errors = sorted(errors + _unencodable(ordered, profile, cells), key=lambda e: e.line)
+    # report every problem at once: the refused rows were left out of the text
+    errors = sorted(errors + _unencodable(ordered, profile, cells), key=lambda e: e.line)
     if not errors:  # the root's attributes: the print centre's code
         raise FormatError(
             "formats.print_centre.unencodable_code",
             f"The print centre code «{centre_code}» cannot be written in {profile.encoding}.",
-            code=centre_code,
+            centre=centre_code,
             encoding=profile.encoding,
         )
     raise _rows_error(errors)
@@ -619,16 +619,20 @@ def _xml_text(ordered, profile: PrintProfile, cells, centre_code: str, period: s
     ]
     errors: list[LineError] = []
     record_open, record_close = f"  <{profile.xml_record}>{eol}", f"  </{profile.xml_record}>{eol}"
+    opens = [f"    <{tag}>" for tag in tags]
+    closes = [f"</{tag}>{eol}" for tag in tags]
+    empties = [f"    <{tag}/>{eol}" for tag in tags]
+    columns = range(len(tags))
     for number, row in enumerate(ordered, start=1):
         values = [cell(row) for cell in cells]
-        if any(_XML_FORBIDDEN.search(v) or v.startswith("\x00") for v in values):
+        joined = "".join(values)
+        if "\x00" in joined or _XML_FORBIDDEN.search(joined):
             errors += _row_problems(number, row, values, profile)
             continue
+        if any(c in joined for c in "&<>\r"):
+            values = [_escape(v) for v in values]
         out.append(record_open)
-        for tag, value in zip(tags, values, strict=True):
-            out.append(
-                f"    <{tag}>{_escape(value)}</{tag}>{eol}" if value else f"    <{tag}/>{eol}"
-            )
+        out += [opens[i] + values[i] + closes[i] if values[i] else empties[i] for i in columns]
         out.append(record_close)
     out.append(f"</{profile.xml_root}>{eol}")
     return "".join(out), errors
@@ -802,6 +806,7 @@ def _read_xml(data: bytes, profile: PrintProfile, result: PrintDataResult) -> No
                 )
             )
             continue
+        before = len(result.errors)
         values, missing = [], []
         for tag, _key in profile.columns:
             child = record.find(tag)
@@ -818,7 +823,6 @@ def _read_xml(data: bytes, profile: PrintProfile, result: PrintDataResult) -> No
                     {"tag": tag},
                 )
             )
-        before = len(result.errors)
         row = _row_of(values, profile, number, result.errors)
         if len(result.errors) == before:
             result.records.append(row)
