@@ -106,6 +106,8 @@ def problem_codes(exc_info):
         ({"filename_pattern": ""}, "formats.profile.no_filename_pattern"),
         ({"filename_pattern": "{code}_{month}.csv"}, "formats.print_centre.bad_filename_pattern"),
         ({"filename_pattern": "{part:%Y}.csv"}, "formats.print_centre.bad_filename_pattern"),
+        ({"filename_pattern": "{code}_{period}.{ext}"}, "formats.print_centre.filename_not_unique"),
+        ({"filename_pattern": "{code}_{part}.csv"}, "formats.print_centre.filename_not_unique"),
         ({"pack_size": 0}, "formats.print_centre.bad_pack_size"),
         ({"pack_size": True}, "formats.print_centre.bad_pack_size"),
         ({"pack_size": "500"}, "formats.print_centre.bad_pack_size"),

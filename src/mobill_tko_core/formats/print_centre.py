@@ -273,14 +273,27 @@ class PrintProfile:
             return [
                 problem("formats.profile.no_filename_pattern", "the file name pattern is empty")
             ]
+        samples = [(1, self.file_format), (1, "pdf"), (2, "pdf"), (0, "manifest.json")]
         try:
-            self.filename_pattern.format(code="X", period="2025-01", part=1, ext="csv")
+            names = {
+                self.filename_pattern.format(code="K", period="2025-01", part=part, ext=ext)
+                for part, ext in samples
+            }
         except (KeyError, IndexError, ValueError, TypeError, AttributeError):
             return [
                 problem(
                     "formats.print_centre.bad_filename_pattern",
                     f"the file name pattern «{self.filename_pattern}» cannot be filled "
                     "(it may name code, period, part and ext)",
+                    pattern=self.filename_pattern,
+                )
+            ]
+        if len(names) < len(samples):
+            return [
+                problem(
+                    "formats.print_centre.filename_not_unique",
+                    f"the file name pattern «{self.filename_pattern}» gives two files the same "
+                    "name: it must use the part number and the extension (part, ext)",
                     pattern=self.filename_pattern,
                 )
             ]
