@@ -292,6 +292,13 @@ def test_bad_period_and_centre_code():
     assert exc.value.code == "formats.print_centre.unencodable_code"
 
 
+def test_route_order_then_account():
+    rows = [row("5", "0002"), row("9", "0001"), row("1", "0003"), row("3", "0001"), row("2", "")]
+    assert [r["account"] for r in sort_rows(rows)] == ["2", "3", "9", "5", "1"]
+    data = write_data_file(rows, csv_profile(header=False), centre_code="K01", period="2025-02")
+    assert [line.split(b";")[0] for line in data.splitlines()] == [b"2", b"3", b"9", b"5", b"1"]
+
+
 def test_same_input_gives_the_same_bytes_whatever_the_order():
     rows = sample()
     for profile in (csv_profile(), csv_profile(file_format="xml"), DEFAULT_PRINT_PROFILE):
