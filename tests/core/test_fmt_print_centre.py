@@ -83,8 +83,8 @@ def problem_codes(exc_info):
     [
         ({"name": ""}, "formats.profile.no_name"),
         ({"separator": ""}, "formats.profile.bad_separator"),
-        ({"separator": '"'}, "formats.profile.bad_separator"),
-        ({"separator": ";;"}, "formats.profile.bad_separator"),
+        ({"separator": '"'}, "formats.print_centre.bad_separator"),
+        ({"separator": ";;"}, "formats.print_centre.bad_separator"),
         ({"decimal_mark": "-"}, "formats.profile.bad_decimal_mark"),
         ({"period_format": "YYYY"}, "formats.profile.bad_period_format"),
         ({"encoding": "no-such-codec"}, "formats.unknown_encoding"),

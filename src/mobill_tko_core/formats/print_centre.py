@@ -182,8 +182,10 @@ class PrintProfile:
         if len(self.separator) > 1 or self.separator == _QUOTE:
             problems.append(
                 problem(
-                    "formats.profile.bad_separator",
-                    "the separator must be one character other than a quote or a line break",
+                    "formats.print_centre.bad_separator",
+                    f"the separator «{self.separator}» must be one character other than "
+                    "a quote or a line break",
+                    value=self.separator,
                 )
             )
         problems += choice_problem(
@@ -507,8 +509,7 @@ def _rows_error(errors: list[LineError]) -> FormatError:
     count = len({e.line for e in errors})
     return FormatError(
         "formats.print_centre.bad_rows",
-        f"{count} receipts cannot be written to the print centre's file; "
-        f"first: receipt {errors[0].line}: {errors[0].message}",
+        f"{count} receipts cannot be written to the print centre's file.",
         count=count,
         errors=errors,
     )
