@@ -111,17 +111,8 @@ ROW_KEYS = (
 )
 #: Numbers written with the profile's decimal mark (the rows hold them with «.»).
 AMOUNT_KEYS = frozenset(
-    (
-        "quantity",
-        "tariff",
-        "charged",
-        "recalculation",
-        "benefits",
-        "opening_balance",
-        "paid",
-        "penalties",
-        "total_to_pay",
-    )
+    "quantity tariff charged recalculation benefits opening_balance paid penalties "
+    "total_to_pay".split()
 )
 FILE_FORMATS = ("csv", "xml")
 LINE_ENDINGS = {"CRLF": "\r\n", "LF": "\n"}
