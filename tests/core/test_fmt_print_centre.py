@@ -188,6 +188,16 @@ def test_csv_utf8_comma_lf_no_header():
     )
 
 
+def test_missing_keys_and_none_are_written_empty():
+    profile = csv_profile(header=False, decimal_mark=",")
+    rows = [{"account": "7", "route": "1", "charged": None, "total_to_pay": "5.10"}]
+    data = write_data_file(rows, profile, centre_code="K01", period="2025-02")
+    assert data == b"7;;;;;5,10\r\n"
+    single = PrintProfile(name="one", columns=(("ЛС", "account"),), header=False)
+    data = write_data_file(sample(), single, centre_code="K01", period="2025-02")
+    assert data == b"1001\r\n1002\r\n1003\r\n"
+
+
 def test_xml_bytes():
     profile = csv_profile(file_format="xml", xml_root="Квитанции", xml_record="Квитанция")
     rows = sample()[1:]

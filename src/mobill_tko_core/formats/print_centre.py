@@ -29,11 +29,13 @@ row problems are all listed together (``params["errors"]``) and then nothing is 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
+import operator
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
@@ -506,18 +508,35 @@ def _rows_error(errors: list[LineError]) -> FormatError:
     )
 
 
-def _cells(profile: PrintProfile):
-    """One function per column: the text of that column of a row."""
-    mark = profile.decimal_mark
+def _cells(profile: PrintProfile) -> Callable[[Mapping], list[str]]:
+    """The function giving the cell texts of a row, in the profile's columns."""
+    keys = [key for _header, key in profile.columns]
+    getter = operator.itemgetter(*keys)
+    mark, period_format = profile.decimal_mark, profile.period_format
+    changes = [
+        (index, functools.partial(_period_cell, period_format=period_format))
+        for index, key in enumerate(keys)
+        if key == "period"
+    ]
+    if mark != ".":
+        changes += [
+            (index, lambda value: value.replace(".", mark))
+            for index, key in enumerate(keys)
+            if key in AMOUNT_KEYS
+        ]
 
-    def reader(key):
-        if key == "period":
-            return lambda row: _period_cell(row.get("period") or "", profile.period_format)
-        if key in AMOUNT_KEYS and mark != ".":
-            return lambda row: (row.get(key) or "").replace(".", mark)
-        return lambda row: row.get(key) or ""
+    def values_of(row: Mapping) -> list[str]:
+        try:
+            values = list(getter(row)) if len(keys) > 1 else [getter(row)]
+        except KeyError:  # a key the row does not have is written empty
+            values = [row.get(key) for key in keys]
+        if None in values:
+            values = [value or "" for value in values]
+        for index, change in changes:
+            values[index] = change(values[index])
+        return values
 
-    return [reader(key) for _header, key in profile.columns]
+    return values_of
 
 
 def _period_cell(value: str, period_format: str) -> str:
@@ -576,11 +595,11 @@ def _needs_quotes(value: str, separator: str) -> bool:
 
 def _csv_text(ordered: list[Mapping], profile: PrintProfile, cells) -> tuple[str, list]:
     sep, eol = profile.separator, profile.eol
-    width = len(cells) - 1
+    width = len(profile.columns) - 1
     out = [sep.join(h for h, _k in profile.columns) + eol] if profile.header else []
     errors: list[LineError] = []
     for number, row in enumerate(ordered, start=1):
-        values = [cell(row) for cell in cells]
+        values = cells(row)
         line = sep.join(values)
         if line.count(sep) == width and not any(c in line for c in '"\r\n\x00'):
             out.append(line + eol)  # the common case: nothing to quote or refuse
@@ -629,7 +648,7 @@ def _xml_text(ordered, profile: PrintProfile, cells, centre_code: str, period: s
     empties = [f"    <{tag}/>{eol}" for tag in tags]
     columns = range(len(tags))
     for number, row in enumerate(ordered, start=1):
-        values = [cell(row) for cell in cells]
+        values = cells(row)
         joined = "".join(values)
         if "\x00" in joined or _XML_FORBIDDEN.search(joined):
             errors += _row_problems(number, row, values, profile)
@@ -649,8 +668,7 @@ def _unencodable(ordered, profile: PrintProfile, cells) -> list[LineError]:
     errors = []
     for number, row in enumerate(ordered, start=1):
         account = row.get("account") or ""
-        for (_header, key), cell in zip(profile.columns, cells, strict=True):
-            value = cell(row)
+        for (_header, key), value in zip(profile.columns, cells(row), strict=True):
             try:
                 value.encode(encoding)
             except UnicodeEncodeError as exc:
