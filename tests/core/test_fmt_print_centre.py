@@ -18,6 +18,7 @@ from mobill_tko_core.formats.print_centre import (
     PrintProfile,
     file_name,
     house_of,
+    iter_data_file,
     manifest,
     manifest_files,
     manifest_text,
@@ -309,6 +310,34 @@ def test_route_order_then_account():
     assert [line.split(b";")[0] for line in data.splitlines()] == [b"2", b"3", b"9", b"5", b"1"]
 
 
+@pytest.mark.parametrize("file_format", ["csv", "xml"])
+def test_pieces_are_the_same_bytes(file_format):
+    rows = random_rows(random.Random(3), 25)
+    profile = csv_profile(file_format=file_format, encoding="utf-8")
+    whole = write_data_file(rows, profile, centre_code="K01", period="2025-02")
+    for chunk in (1, 7, 25, 100):
+        pieces = list(
+            iter_data_file(rows, profile, centre_code="K01", period="2025-02", chunk=chunk)
+        )
+        assert len(pieces) == -(-25 // chunk)
+        assert b"".join(pieces) == whole
+    assert b"".join(iter_data_file([], profile, centre_code="K01", period="2025-02")) == (
+        write_data_file([], profile, centre_code="K01", period="2025-02")
+    )
+
+
+def test_pieces_are_checked_before_the_first_one():
+    rows = sample()
+    rows[0]["address"] = "☃"  # the last receipt in route order
+    rows[1]["payer_name"] = "Ł"  # the first
+    with pytest.raises(FormatError) as exc:
+        iter_data_file(rows, csv_profile(), centre_code="K01", period="2025-02", chunk=1)
+    assert [(e.line, e.params["character"]) for e in exc.value.params["errors"]] == [
+        (1, "Ł"),
+        (3, "☃"),
+    ]
+
+
 def test_same_input_gives_the_same_bytes_whatever_the_order():
     rows = sample()
     for profile in (csv_profile(), csv_profile(file_format="xml"), DEFAULT_PRINT_PROFILE):
@@ -583,6 +612,14 @@ if __name__ == "__main__":  # timing, not a test
         out = write_data_file(many, prof, centre_code="K01", period="2025-02")
         took = time.perf_counter() - start
         print(f"{prof.file_format}: 100,000 rows, {len(out):,} bytes in {took:.2f} s")
+    start = time.perf_counter()
+    size = sum(
+        len(piece)
+        for piece in iter_data_file(
+            many, DEFAULT_PRINT_PROFILE, centre_code="K01", period="2025-02"
+        )
+    )
+    print(f"csv in pieces: {size:,} bytes in {time.perf_counter() - start:.2f} s")
     start = time.perf_counter()
     cut = packs(many, 500)
     print(f"packs: {len(cut)} packs in {time.perf_counter() - start:.2f} s")

@@ -16,7 +16,8 @@ mark, line ending, header row, ordered columns, XML tag names, file name pattern
 Profiles are plain data (:meth:`PrintProfile.to_dict` / :meth:`PrintProfile.from_dict`).
 
 - :func:`write_data_file` / :func:`read_data_file`: the data file and its reader (round trip;
-  the reader also checks what a print centre sends back).
+  the reader also checks what a print centre sends back); :func:`iter_data_file`: the same
+  bytes in pieces, for a million receipts written to disk.
 - :func:`sort_rows`, :func:`house_of`, :func:`packs`: route order and the cut into packs that
   never split a house.
 - :func:`manifest`, :func:`manifest_text`, :func:`manifest_files`: the manifest.
@@ -35,7 +36,7 @@ import json
 import operator
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
@@ -65,6 +66,7 @@ __all__ = [
     "PrintProfile",
     "file_name",
     "house_of",
+    "iter_data_file",
     "manifest",
     "manifest_files",
     "manifest_text",
@@ -475,19 +477,55 @@ def write_data_file(
     """
     _check_period(period)
     ordered = sort_rows(rows)
+    data, errors = _chunk(ordered, profile, centre_code, period, 0, len(ordered))
+    if errors:
+        raise _rows_error(errors)
+    return data
+
+
+def iter_data_file(
+    rows: Iterable[Mapping],
+    profile: PrintProfile,
+    *,
+    centre_code: str,
+    period: str,
+    chunk: int = 10_000,
+) -> Iterator[bytes]:
+    """The bytes of :func:`write_data_file` in pieces of ``chunk`` receipts, to write a file
+    of a million receipts to disk with bounded memory (the rows themselves stay in memory).
+
+    Every row is checked first, in a pass that keeps no text: when one is wrong the same
+    ``formats.print_centre.bad_rows`` error is raised by this call and nothing is yielded.
+    The text is then built again piece by piece as it is read, so it takes about twice the
+    time of :func:`write_data_file`. ``b"".join(iter_data_file(…))`` is its bytes.
+    """
+    _check_period(period)
+    ordered = sort_rows(rows)
+    count = len(ordered)
+    bounds = [(start, min(start + chunk, count)) for start in range(0, count, chunk)] or [(0, 0)]
+    errors: list[LineError] = []
+    for start, stop in bounds:
+        errors += _chunk(ordered, profile, centre_code, period, start, stop)[1]
+    if errors:
+        raise _rows_error(errors)
+    return (_chunk(ordered, profile, centre_code, period, *bound)[0] for bound in bounds)
+
+
+def _chunk(ordered, profile: PrintProfile, centre_code: str, period: str, start: int, stop: int):
+    """(bytes, problems) of the receipts ``ordered[start:stop]`` (numbered from ``start + 1``);
+    the first piece carries the header row or the XML declaration, the last the closing tag."""
     cells = _cells(profile)
     if profile.file_format == "xml":
-        text, errors = _xml_text(ordered, profile, cells, centre_code, period)
+        text, errors = _xml_text(ordered, profile, cells, (centre_code, period), (start, stop))
     else:
-        text, errors = _csv_text(ordered, profile, cells)
-    try:
-        data = text.encode(profile.encoding)
-    except UnicodeEncodeError:
-        data = None
-    if data is not None and not errors:
-        return data
+        text, errors = _csv_text(ordered, profile, cells, (start, stop))
+    if not errors:
+        try:
+            return text.encode(profile.encoding), errors
+        except UnicodeEncodeError:
+            pass
     # report every problem at once: the refused rows were left out of the text
-    errors = sorted(errors + _unencodable(ordered, profile, cells), key=lambda e: e.line)
+    errors = sorted(errors + _unencodable(ordered, profile, cells, start, stop), key=_line)
     if not errors:  # the root's attributes: the print centre's code
         raise FormatError(
             "formats.print_centre.unencodable_code",
@@ -495,7 +533,11 @@ def write_data_file(
             centre=centre_code,
             encoding=profile.encoding,
         )
-    raise _rows_error(errors)
+    return None, errors
+
+
+def _line(error: LineError) -> int:
+    return error.line
 
 
 def _rows_error(errors: list[LineError]) -> FormatError:
@@ -531,7 +573,7 @@ def _cells(profile: PrintProfile) -> Callable[[Mapping], list[str]]:
         except KeyError:  # a key the row does not have is written empty
             values = [row.get(key) for key in keys]
         if None in values:
-            values = [value or "" for value in values]
+            pass
         for index, change in changes:
             values[index] = change(values[index])
         return values
@@ -593,12 +635,13 @@ def _needs_quotes(value: str, separator: str) -> bool:
     return separator in value or _QUOTE in value or "\n" in value or "\r" in value
 
 
-def _csv_text(ordered: list[Mapping], profile: PrintProfile, cells) -> tuple[str, list]:
+def _csv_text(ordered: list[Mapping], profile: PrintProfile, cells, bounds) -> tuple[str, list]:
+    start, stop = bounds
     sep, eol = profile.separator, profile.eol
     width = len(profile.columns) - 1
-    out = [sep.join(h for h, _k in profile.columns) + eol] if profile.header else []
+    out = [sep.join(h for h, _k in profile.columns) + eol] if profile.header and not start else []
     errors: list[LineError] = []
-    for number, row in enumerate(ordered, start=1):
+    for number, row in enumerate(ordered[start:stop], start=start + 1):
         values = cells(row)
         line = sep.join(values)
         if line.count(sep) == width and not any(c in line for c in '"\r\n\x00'):
@@ -633,21 +676,24 @@ def _xml_encoding(encoding: str) -> str:
     return _XML_ENCODINGS.get(name, name)
 
 
-def _xml_text(ordered, profile: PrintProfile, cells, centre_code: str, period: str):
+def _xml_text(ordered, profile: PrintProfile, cells, export, bounds):
+    (centre_code, period), (start, stop) = export, bounds
     eol = profile.eol
     tags = [tag for tag, _key in profile.columns]
-    out = [
-        f'<?xml version="1.0" encoding="{_xml_encoding(profile.encoding)}"?>{eol}',
-        f'<{profile.xml_root} centre="{_attribute(centre_code)}" period="{period}" '
-        f'count="{len(ordered)}">{eol}',
-    ]
+    out = []
+    if not start:
+        out += [
+            f'<?xml version="1.0" encoding="{_xml_encoding(profile.encoding)}"?>{eol}',
+            f'<{profile.xml_root} centre="{_attribute(centre_code)}" period="{period}" '
+            f'count="{len(ordered)}">{eol}',
+        ]
     errors: list[LineError] = []
     record_open, record_close = f"  <{profile.xml_record}>{eol}", f"  </{profile.xml_record}>{eol}"
     opens = [f"    <{tag}>" for tag in tags]
     closes = [f"</{tag}>{eol}" for tag in tags]
     empties = [f"    <{tag}/>{eol}" for tag in tags]
     columns = range(len(tags))
-    for number, row in enumerate(ordered, start=1):
+    for number, row in enumerate(ordered[start:stop], start=start + 1):
         values = cells(row)
         joined = "".join(values)
         if "\x00" in joined or _XML_FORBIDDEN.search(joined):
@@ -658,15 +704,16 @@ def _xml_text(ordered, profile: PrintProfile, cells, centre_code: str, period: s
         out.append(record_open)
         out += [opens[i] + values[i] + closes[i] if values[i] else empties[i] for i in columns]
         out.append(record_close)
-    out.append(f"</{profile.xml_root}>{eol}")
+    if stop >= len(ordered):
+        out.append(f"</{profile.xml_root}>{eol}")
     return "".join(out), errors
 
 
-def _unencodable(ordered, profile: PrintProfile, cells) -> list[LineError]:
-    """Every value of the rows the encoding cannot hold (one error per value)."""
+def _unencodable(ordered, profile: PrintProfile, cells, start, stop) -> list[LineError]:
+    """Every value of ``ordered[start:stop]`` the encoding cannot hold (one error per value)."""
     encoding = check_encoding(profile.encoding)
     errors = []
-    for number, row in enumerate(ordered, start=1):
+    for number, row in enumerate(ordered[start:stop], start=start + 1):
         account = row.get("account") or ""
         for (_header, key), value in zip(profile.columns, cells(row), strict=True):
             try:
