@@ -573,7 +573,7 @@ def _cells(profile: PrintProfile) -> Callable[[Mapping], list[str]]:
         except KeyError:  # a key the row does not have is written empty
             values = [row.get(key) for key in keys]
         if None in values:
-            pass
+            values = [value or "" for value in values]
         for index, change in changes:
             values[index] = change(values[index])
         return values
