@@ -443,6 +443,9 @@ def test_house_of_cuts_the_apartment_part():
     assert house_of(row("1", "r", "г Калуга, ул Комсомольская, д 3")) == (
         "г калуга, ул комсомольская, д 3"
     )
+    assert house_of(row("1", "r", "г Калуга, ул Мира, д 10 кв 3")) == "г калуга, ул мира, д 10"
+    assert house_of(row("1", "r", "пер Офицерский, д 1")) == "пер офицерский, д 1"
+    assert house_of(row("1", "r", "ул Помяловского, д 2, оф 4")) == "ул помяловского, д 2"
     assert house_of(row("1", "r1")) != house_of(row("2", "r1"))
 
 

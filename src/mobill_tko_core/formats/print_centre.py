@@ -354,19 +354,22 @@ def sort_rows(rows: Iterable[Mapping]) -> list[Mapping]:
     return sorted(rows, key=_order)
 
 
-#: The apartment part of an address: its last comma-separated part naming a flat, room, office
-#: or premises («кв. 5», «кв 5а», «ком. 3», «комн 2», «пом. 1Н», «оф. 12»).
-_APARTMENT = re.compile(r",\s*(?:кв|квартира|ком|комн|комната|пом|помещение|оф|офис)\b\.?[^,]*$")
+#: The apartment part of an address: its end from a word naming a flat, room, office or
+#: premises («, кв. 5», «кв 5а», «ком. 3», «комн 2», «пом. 1Н», «оф. 12») after a comma or blank.
+_APARTMENT = re.compile(
+    r"(?:,\s*|\s+)(?:кв|квартира|ком|комн|комната|пом|помещение|оф|офис)\b\.?[^,]*$"
+)
 
 
 def house_of(row: Mapping) -> str:
     """The house a receipt is delivered to, for cutting packs (postmen carry whole houses).
 
-    The rule: the row's ``address`` without its apartment part (the last comma-separated part
-    starting with кв, ком, комн, пом or оф, with or without a dot), lower-cased, blanks
-    collapsed. «г Калуга, ул Ленина, д 1, кв 5» and «г Калуга, ул Ленина, д. 1, кв. 7» are
-    not the same text, so write addresses one way (``receipts`` does). A row without an
-    address is a house of its own (its ``route`` key, then its account).
+    The rule: the row's ``address`` lower-cased, blanks collapsed, without its apartment part
+    (from a word кв, квартира, ком, комн, комната, пом, помещение, оф or офис, with or without
+    a dot, after a comma or a blank, to the end when no comma follows). «ул Ленина, д 1, кв 5»
+    and «ул Ленина, д. 1, кв. 7» are not the same house text, so write addresses one way
+    (``receipts`` does). A row without an address is a house of its own (its ``route`` key,
+    then its account). Only consecutive rows in route order make one house.
     """
     address = " ".join(str(row.get("address") or "").lower().split())
     if not address:
