@@ -396,6 +396,7 @@ def test_reader_reports_every_bad_line():
         "2;02.2025;А;Б;1.00\r\n"
         "3;13.2025;А;Б;1.00;1.00\r\n"
         "4;02.2025;А;Б;2.50;2.50\r\n"
+        "5;02.2025;А;Б;1.00;1,5\r\n"
     )
     result = read_data_file(text.encode(), profile)
     assert not result.ok
@@ -403,7 +404,9 @@ def test_reader_reports_every_bad_line():
         (1, "formats.print_centre.wrong_header"),
         (3, "formats.print_centre.wrong_width"),
         (4, "formats.print_centre.bad_row_period"),
+        (6, "formats.print_centre.bad_number"),
     ]
+    assert result.errors[3].params == {"field": "total_to_pay", "value": "1,5"}
     assert result.errors[1].params == {"columns": 5, "expected": 6}
     assert [r["account"] for r in result.records] == ["1", "4"]
     assert result.totals["total_to_pay"] == Decimal("3.50")

@@ -125,6 +125,7 @@ QUOTING = ("quote", "refuse")
 _XML_ENCODINGS = {"cp1251": "windows-1251", "utf-8": "UTF-8", "koi8-r": "KOI8-R"}
 _XML_NAME = re.compile(r"^[^\W\d][\w.-]*$")
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 _PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _FILENAME_BAD = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 _QUOTE = '"'
@@ -806,8 +807,18 @@ def _row_of(values: Sequence[str], profile: PrintProfile, number: int, errors: l
                 )
             else:
                 value = f"{first:%Y-%m}"
-        elif key in AMOUNT_KEYS and mark != ".":
+        elif key in AMOUNT_KEYS and value:
             value = value.replace(mark, ".")
+            if not _NUMBER.match(value):
+                errors.append(
+                    LineError(
+                        number,
+                        key,
+                        "formats.print_centre.bad_number",
+                        f"The {key} «{value}» is not a number.",
+                        {"field": key, "value": value},
+                    )
+                )
         row[key] = value
     return row
 
