@@ -1,1 +1,1 @@
-from . import fiscal_messages, format_messages, rate_limit
+from . import fiscal_messages, format_messages, print_centre_messages, rate_limit

@@ -8,6 +8,7 @@ Modules:
 - :mod:`.payment_qr`: the payment string of ГОСТ Р 56042-2014 (build and parse).
 - :mod:`.agent_json`: the JSON list of payments of the payment agents' API.
 - :mod:`.cbr_dailyinfo`: the Bank of Russia's key rates (web service DailyInfo, KeyRateXML).
+- :mod:`.print_centre`: the receipts' data file for a print centre, its packs and manifest.
 
 Every reader follows one rule: it validates the whole file and reports **every** bad line as a
 :class:`LineError` (line number, field, stable code, English message) instead of stopping at the
