@@ -57,6 +57,7 @@ from mobill_tko_core.formats.registry import (
     problem,
 )
 from mobill_tko_core.money import ZERO, round_money, to_decimal
+from mobill_tko_core.receipts import FLAT_KEYS
 
 __all__ = [
     "AMOUNT_KEYS",
@@ -78,41 +79,7 @@ __all__ = [
 ]
 
 #: The keys of a receipt row (``mobill_tko_core.receipts.flat``): the contract of the two sides.
-ROW_KEYS = (
-    "account",
-    "els",
-    "ipd",
-    "period",
-    "payer_name",
-    "address",
-    "postcode",
-    "route",
-    "zone",
-    "district",
-    "management_company",
-    "payee_name",
-    "payee_inn",
-    "payee_kpp",
-    "bank_name",
-    "bic",
-    "payee_account",
-    "corr_account",
-    "basis",
-    "quantity",
-    "unit",
-    "tariff",
-    "charged",
-    "recalculation",
-    "benefits",
-    "opening_balance",
-    "paid",
-    "last_payment_date",
-    "penalties",
-    "total_to_pay",
-    "due_date",
-    "correction",
-    "qr",
-)
+ROW_KEYS = FLAT_KEYS
 #: Numbers written with the profile's decimal mark (the rows hold them with «.»).
 AMOUNT_KEYS = frozenset(
     "quantity tariff charged recalculation benefits opening_balance paid penalties "
