@@ -28,6 +28,7 @@
         "views/tko_payment_order_views.xml",
         "views/menus.xml",
         "views/tko_payment_intake_views.xml",
+        "views/tko_print_centre_views.xml",
         "views/tko_fiscal_views.xml",
         "views/tko_debt_registry_views.xml",
         "wizards/tko_payment_registry_wizard_views.xml",

@@ -1,3 +1,7 @@
+# the mixin first: the models below inherit it
+from . import tko_sftp_mixin
+
+# isort: split
 from . import (
     ir_http,
     mail_thread,
@@ -14,5 +18,6 @@ from . import (
     tko_payment_import_error,
     tko_payment_order,
     tko_payment_sftp_source,
+    tko_print_centre,
     tko_registry_profile,
 )

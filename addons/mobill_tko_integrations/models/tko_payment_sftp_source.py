@@ -1,13 +1,9 @@
 import base64
 import fnmatch
-import hashlib
-import io
 import logging
 import posixpath
-import socket
 import stat
 import threading
-from contextlib import contextmanager
 from datetime import timedelta
 
 import paramiko
@@ -20,32 +16,6 @@ from mobill_tko_core.formats import fingerprint
 _logger = logging.getLogger(__name__)
 
 INTERVALS = {"minutes": "minutes", "hours": "hours", "days": "days"}
-_KEY_CLASSES = (paramiko.Ed25519Key, paramiko.ECDSAKey, paramiko.RSAKey)
-
-
-def host_key_fingerprint(key):
-    """OpenSSH-style fingerprint of a server key: ``SHA256:<base64 without padding>``."""
-    digest = hashlib.sha256(key.asbytes()).digest()
-    return "SHA256:" + base64.b64encode(digest).decode("ascii").rstrip("=")
-
-
-def _normalise_fingerprint(text):
-    """The comparable form of a pinned fingerprint: ``SHA256:…`` as is, an MD5 one as
-    lower-case hex with colons; a key type in front (``ssh-ed25519 SHA256:…``) is dropped."""
-    text = (text or "").strip().split()[-1] if (text or "").strip() else ""
-    if text.upper().startswith("SHA256:"):
-        return "SHA256:" + text[7:].rstrip("=")
-    if text.upper().startswith("MD5:"):
-        text = text[4:]
-    return text.lower()
-
-
-def _matches(key, pinned):
-    pinned = _normalise_fingerprint(pinned)
-    if pinned.startswith("SHA256:"):
-        return pinned == host_key_fingerprint(key)
-    md5 = ":".join(f"{b:02x}" for b in key.get_fingerprint())
-    return pinned in (md5, md5.replace(":", ""))
 
 
 class TkoPaymentSftpSource(models.Model):
@@ -55,7 +25,7 @@ class TkoPaymentSftpSource(models.Model):
 
     _name = "tko.payment.sftp.source"
     _description = "SFTP folder of payment files"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "tko.sftp.mixin"]
     _order = "name"
     _check_company_auto = True
 
@@ -64,32 +34,8 @@ class TkoPaymentSftpSource(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )
-    host = fields.Char(required=True, tracking=True, help="Server name or IP address.")
-    port = fields.Integer(required=True, default=22, tracking=True)
-    username = fields.Char("User", required=True, tracking=True)
-    auth_method = fields.Selection(
-        [("password", "Password"), ("key", "Private key")],
-        "Sign in with",
-        required=True,
-        default="password",
-    )
-    password = fields.Char(groups="mobill_tko_base.group_tko_admin", copy=False)
-    private_key = fields.Text(
-        groups="mobill_tko_base.group_tko_admin",
-        copy=False,
-        help="The private key in OpenSSH or PEM text (-----BEGIN … PRIVATE KEY-----).",
-    )
-    private_key_passphrase = fields.Char(
-        "Key passphrase", groups="mobill_tko_base.group_tko_admin", copy=False
-    )
-    host_key_fingerprint = fields.Char(
-        "Server key fingerprint",
-        tracking=True,
-        copy=False,
-        help="The fingerprint of the server's host key, like SHA256:abc…, as the bank gives "
-        "it (ssh-keyscan HOST | ssh-keygen -lf -). A server showing another key is refused. "
-        "«Test connection» shows the server's fingerprint to compare.",
-    )
+    host = fields.Char(required=True)
+    username = fields.Char(required=True)
     remote_folder = fields.Char(
         required=True, default="/", tracking=True, help="Folder on the server with new files."
     )
@@ -143,7 +89,6 @@ class TkoPaymentSftpSource(models.Model):
     last_run = fields.Datetime("Last fetch", readonly=True, copy=False)
     last_result = fields.Char(readonly=True, copy=False)
     last_ok = fields.Boolean(readonly=True, copy=False)
-    timeout = fields.Integer("Timeout, seconds", default=30)
     max_file_size = fields.Integer(
         "Largest file, MB",
         required=True,
@@ -163,124 +108,15 @@ class TkoPaymentSftpSource(models.Model):
         for rec in self:
             rec.import_count = counts.get(rec.id, 0)
 
-    @api.constrains("port", "interval_number", "file_format", "profile_id", "max_file_size")
+    @api.constrains("interval_number", "file_format", "profile_id", "max_file_size")
     def _check_settings(self):
         for rec in self:
-            if not 0 < rec.port < 65536:
-                raise ValidationError(_("The port must be between 1 and 65535."))
             if rec.interval_number < 1:
                 raise ValidationError(_("Fetch at least every 1 minute, hour or day."))
             if rec.max_file_size < 1:
                 raise ValidationError(_("The largest file must be at least 1 MB."))
             if rec.file_format == "registry" and not rec.profile_id:
                 raise ValidationError(_("Choose the registry profile of the files."))
-
-    # ------------------------------------------------------------------ connection
-    def _pkey(self):
-        text = self.sudo().private_key
-        if not text:
-            raise UserError(_("Paste the private key of %(name)s first.", name=self.name))
-        passphrase = self.sudo().private_key_passphrase or None
-        for cls in _KEY_CLASSES:
-            try:
-                return cls.from_private_key(io.StringIO(text.strip() + "\n"), passphrase)
-            except paramiko.PasswordRequiredException as exc:
-                raise UserError(_("The private key needs its passphrase.")) from exc
-            except (paramiko.SSHException, ValueError):
-                continue
-        raise UserError(_("The private key cannot be read: paste it in OpenSSH or PEM text."))
-
-    @contextmanager
-    def _connect(self, check_key=True):
-        """An open SFTP client; the server's host key must be the pinned one (never added
-        blindly). Every failure is a UserError that says what to do."""
-        self.ensure_one()
-        where = f"{self.host}:{self.port}"
-        try:
-            sock = socket.create_connection((self.host, self.port), timeout=self.timeout or 30)
-        except OSError as exc:
-            raise UserError(
-                _(
-                    "Cannot connect to the SFTP server %(where)s: %(reason)s. Check the address "
-                    "and the port, and that the server is up.",
-                    where=where,
-                    reason=exc.strerror or exc,
-                )
-            ) from exc
-        transport = paramiko.Transport(sock)
-        try:
-            try:
-                transport.start_client(timeout=self.timeout or 30)
-            except (paramiko.SSHException, EOFError, OSError) as exc:
-                raise UserError(
-                    _(
-                        "The server %(where)s does not answer as SFTP: %(reason)s.",
-                        where=where,
-                        reason=exc,
-                    )
-                ) from exc
-            key = transport.get_remote_server_key()
-            seen = host_key_fingerprint(key)
-            if check_key:
-                if not self.host_key_fingerprint:
-                    raise UserError(
-                        _(
-                            "No server key fingerprint is set for %(name)s. The server shows "
-                            "%(seen)s: confirm it with the bank, then paste it into «Server key "
-                            "fingerprint».",
-                            name=self.name,
-                            seen=seen,
-                        )
-                    )
-                if not _matches(key, self.host_key_fingerprint):
-                    raise UserError(
-                        _(
-                            "Connection refused: the server %(where)s shows the key %(seen)s, "
-                            "but %(pinned)s is expected. Someone may be pretending to be the "
-                            "bank's server. Ask the bank whether it changed its key before "
-                            "changing the fingerprint here.",
-                            where=where,
-                            seen=seen,
-                            pinned=self.host_key_fingerprint,
-                        )
-                    )
-            try:
-                if self.auth_method == "key":
-                    transport.auth_publickey(self.username, self._pkey())
-                else:
-                    transport.auth_password(self.username, self.sudo().password or "")
-            except paramiko.AuthenticationException as exc:
-                raise UserError(
-                    _(
-                        "The server %(where)s refused the user %(user)s: check the user and "
-                        "its password or key.",
-                        where=where,
-                        user=self.username,
-                    )
-                ) from exc
-            except (paramiko.SSHException, EOFError, OSError) as exc:
-                raise UserError(
-                    _("Signing in to %(where)s failed: %(reason)s.", where=where, reason=exc)
-                ) from exc
-            sftp = paramiko.SFTPClient.from_transport(transport)
-            try:
-                yield sftp
-            finally:
-                sftp.close()
-        finally:
-            transport.close()
-
-    def _remote(self, folder):
-        if folder.startswith("/"):
-            return posixpath.normpath(folder)
-        return posixpath.normpath(posixpath.join(self.remote_folder or "/", folder))
-
-    @staticmethod
-    def _ensure_folder(sftp, path):
-        try:
-            sftp.stat(path)
-        except OSError:
-            sftp.mkdir(path)
 
     @staticmethod
     def _move(sftp, path, folder):
@@ -330,41 +166,6 @@ class TkoPaymentSftpSource(models.Model):
                     folder=folder,
                 ),
                 "type": "success",
-            },
-        }
-
-    def action_show_server_key(self):
-        """Connect without checking the key and show the server's fingerprint (to compare
-        with what the bank says); nothing is fetched and nothing is trusted."""
-        self.ensure_one()
-        check_action(self, ACCOUNTANT, "read")
-        where = f"{self.host}:{self.port}"
-        try:
-            with socket.create_connection(
-                (self.host, self.port), timeout=self.timeout or 30
-            ) as sock:
-                transport = paramiko.Transport(sock)
-                try:
-                    transport.start_client(timeout=self.timeout or 30)
-                    seen = host_key_fingerprint(transport.get_remote_server_key())
-                finally:
-                    transport.close()
-        except (OSError, paramiko.SSHException, EOFError) as exc:
-            raise UserError(
-                _("Cannot reach %(where)s: %(reason)s.", where=where, reason=exc)
-            ) from exc
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": _("Key of %(where)s", where=where),
-                "message": _(
-                    "%(seen)s — compare it with the fingerprint the bank gave before you "
-                    "paste it into «Server key fingerprint».",
-                    seen=seen,
-                ),
-                "sticky": True,
-                "type": "info",
             },
         }
 

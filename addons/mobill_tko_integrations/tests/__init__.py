@@ -11,6 +11,7 @@ from . import (
     test_payment_order,
     test_payment_registry_report,
     test_payment_sftp,
+    test_print_centre,
     test_security,
     test_ui,
 )
