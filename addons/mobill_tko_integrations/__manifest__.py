@@ -38,6 +38,7 @@
         "demo/intake_demo.xml",
         "demo/fiscal_demo.xml",
         "demo/debt_registry_demo.xml",
+        "demo/print_centre_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["mobill_tko_integrations/static/tests/tours/*.js"],

@@ -45,7 +45,7 @@ class TkoPrintCentre(models.Model):
         tracking=True,
     )
     file_format = fields.Selection(
-        [("csv", "CSV"), ("xml", "XML")], "Data file", required=True, default="csv"
+        [("csv", "CSV"), ("xml", "XML")], "Format", required=True, default="csv"
     )
     encoding = fields.Selection(
         [("cp1251", "Windows-1251"), ("utf-8", "UTF-8")], required=True, default="cp1251"
