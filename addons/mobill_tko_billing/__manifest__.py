@@ -44,6 +44,7 @@
         "views/tko_payment_accounting_views.xml",
         "wizards/tko_unpaid_report_views.xml",
         "views/tko_receipt_views.xml",
+        "data/receipt_queue_job_data.xml",
     ],
     "assets": {
         "web.assets_backend": ["mobill_tko_billing/static/src/views/*.xml"],

@@ -238,25 +238,26 @@ class TkoReceiptRun(models.Model):
 
     # ------------------------------------------------------------------ execution
     def _job_run(self):
-        """Queue job: the whole run, chunk by chunk, each chunk committed on its own cursor."""
+        """Queue job: the whole run, chunk by chunk, each chunk committed on a cursor of its
+        own (bounded transactions, progress visible); the run's row is written on fresh
+        cursors too, never from the job's own snapshot."""
         self.ensure_one()
-        run = trusted(self)
-        if run.state not in ("queued", "running"):
-            return _("Nothing to do: the receipt run is no longer active.")
-        run.state = "running"
-        self.env.cr.commit()  # pylint: disable=invalid-commit
+        with self.env.registry.cursor() as cr:
+            run = trusted(self.with_env(self.env(cr=cr)))
+            if run.state not in ("queued", "running"):
+                return _("Nothing to do: the receipt run is no longer active.")
+            run.state = "running"
         try:
-            run._process(commit=True)
+            self._process(commit=True)
         except Exception as error:
             _logger.exception("receipt run %s failed", self.id)
-            self.env.cr.rollback()
-            run.invalidate_recordset()
-            run.write(
-                {"state": "failed", "note": str(error), "date_finished": fields.Datetime.now()}
-            )
+            with self.env.registry.cursor() as cr:
+                trusted(self.with_env(self.env(cr=cr))).write(
+                    {"state": "failed", "note": str(error), "date_finished": fields.Datetime.now()}
+                )
             return False
-        run.invalidate_recordset()
-        run._finalize()
+        with self.env.registry.cursor() as cr:
+            self.with_env(self.env(cr=cr))._finalize()
         return True
 
     def _process(self, commit):
