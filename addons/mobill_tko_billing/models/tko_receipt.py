@@ -105,7 +105,7 @@ class TkoReceipt(models.Model):
     advance = fields.Monetary(readonly=True)
     due_date = fields.Date("Due date", readonly=True)
     payment_string = fields.Char("Payment string", readonly=True, help="ГОСТ Р 56042 QR text.")
-    snapshot = fields.Text("Snapshot", readonly=True, help="The receipt as the core's JSON.")
+    snapshot = fields.Text(readonly=True, help="The receipt as the core's JSON.")
     issued_on = fields.Datetime("Issued on", readonly=True)
     issued_by_id = fields.Many2one("res.users", "Issued by", readonly=True)
     run_id = fields.Many2one("tko.receipt.run", "Issued by run", readonly=True, index=True)

@@ -90,7 +90,7 @@ class TkoReceiptRun(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id")
     state = fields.Selection(STATES, default="draft", required=True, readonly=True, tracking=True)
     reissue = fields.Boolean(
-        "Reissue", help="Issue corrected receipts of the chosen accounts (correction mark)."
+        help="Issue corrected receipts of the chosen accounts (correction mark)."
     )
     reason = fields.Char("Reason of the reissue", tracking=True)
     account_ids = fields.Many2many(
