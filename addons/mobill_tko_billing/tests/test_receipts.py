@@ -265,6 +265,25 @@ class TestReceipts(BillingCase):
             json.loads(receipts[0].snapshot)["schema"], 1, "the snapshot is the core's JSON"
         )
 
+    def test_background_job_in_chunks(self):
+        """The queued path: one job, chunks committed on their own (test) cursors."""
+        run = self.env["tko.receipt.run"].create({"period_id": self.may.id, "chunk_size": 2})
+        run.action_start()
+        self.assertEqual((run.state, run.total_count), ("queued", 3))
+        job = self.env["queue.job"].search([("uuid", "=", run.job_uuid)])
+        self.assertEqual(len(job), 1)
+        self.registry.enter_test_mode(self.env.cr)
+        try:
+            run._job_run()
+        finally:
+            self.registry.leave_test_mode()
+        run.invalidate_recordset()
+        self.assertEqual(
+            (run.state, run.done_count, run.chunk_count, run.issued_count), ("done", 3, 2, 3)
+        )
+        self.assertEqual(self.may.receipt_count, 3)
+        self.assertTrue(self.may.receipts_agree)
+
     def test_not_before_the_charges_are_posted(self):
         june = self.period("2025-06-01")
         self.run_town(june)
