@@ -99,6 +99,10 @@ class TkoReceiptRun(models.Model):
         check_company=True,
         help="Only these accounts (empty: every account charged in the period).",
     )
+    message = fields.Text(
+        "Message on the receipts",
+        help="A notice printed in the message block of every receipt of this run.",
+    )
     chunk_size = fields.Integer(
         "Accounts per chunk",
         default=lambda self: self.env.company.tko_billing_chunk_size or 20000,
@@ -171,7 +175,8 @@ class TkoReceiptRun(models.Model):
             SQL(
                 """
                 SELECT count(DISTINCT account_id) FROM tko_charge
-                 WHERE period_id = %s AND consumer = 'individual' AND account_id IS NOT NULL
+                 WHERE period_id = %s AND state = 'posted' AND consumer = 'individual'
+                   AND account_id IS NOT NULL
                    AND (%s OR account_id = ANY(%s))
                 """,
                 self.period_id.id,
@@ -312,6 +317,7 @@ class TkoReceiptRun(models.Model):
             "accounts": list(self.account_ids.ids) or None,
             "reissue": self.reissue,
             "reason": (self.reason or "").strip(),
+            "messages": ((self.message or "").strip(),) if (self.message or "").strip() else (),
             "payee": payee,
             "settings": settings,
             "uid": self.env.uid,
@@ -324,7 +330,8 @@ class TkoReceiptRun(models.Model):
             SQL(
                 """
                 SELECT DISTINCT account_id FROM tko_charge
-                 WHERE period_id = %s AND consumer = 'individual' AND account_id > %s
+                 WHERE period_id = %s AND state = 'posted' AND consumer = 'individual'
+                   AND account_id > %s
                    AND (%s OR account_id = ANY(%s))
                  ORDER BY account_id LIMIT %s
                 """,
@@ -683,6 +690,7 @@ class TkoReceiptRun(models.Model):
             paid=paid,
             last_payment_date=last,
             penalties=penalties.get(account_id, Decimal(0)),
+            messages=ctx["messages"],
             correction_number=number,
             correction_reason=ctx["reason"] if number else "",
             route=(

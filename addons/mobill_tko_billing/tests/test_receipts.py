@@ -254,7 +254,7 @@ class TestReceipts(BillingCase):
 
     # ------------------------------------------------------------------ mass issue
     def test_mass_issue_in_chunks(self):
-        run = self.issue(chunk_size=1)
+        run = self.issue(chunk_size=1, message="График вывоза изменится с 1 июня.")
         self.assertEqual(
             (run.total_count, run.done_count, run.chunk_count, run.issued_count), (3, 3, 3, 3)
         )
@@ -264,6 +264,10 @@ class TestReceipts(BillingCase):
         self.assertEqual(
             json.loads(receipts[0].snapshot)["schema"], 1, "the snapshot is the core's JSON"
         )
+        for receipt in receipts:
+            self.assertEqual(
+                from_json(receipt.snapshot).messages, ("График вывоза изменится с 1 июня.",)
+            )
 
     def test_background_job_in_chunks(self):
         """The queued path: one job, chunks committed on their own (test) cursors."""
