@@ -1,6 +1,6 @@
 {
     "name": "MoBill-TKO: Billing",
-    "summary": "Billing periods, the charge ledger, individual and mass charge runs, recalculations, temporary absences, measured volumes, payments and their allocation, accounting, advance invoices and reconciliation of a regional operator of solid municipal waste",
+    "summary": "Billing periods, the charge ledger, individual and mass charge runs, recalculations, temporary absences, measured volumes, payments and their allocation, accounting, advance invoices, reconciliation and monthly receipts of a regional operator of solid municipal waste",
     "version": "17.0.1.1.0",
     "category": "MoBill-TKO",
     "website": "https://github.com/mobill-tko/mobill-tko",
@@ -17,6 +17,8 @@
         "security/ir.model.access-allocation.csv",
         "security/payment_accounting_rules.xml",
         "security/manual_allocation_rules.xml",
+        "security/ir.model.access-receipt.csv",
+        "security/receipt_rules.xml",
         "data/ir_sequence.xml",
         "data/queue_job_data.xml",
         "data/payment_accounting_data.xml",
@@ -41,6 +43,8 @@
         "views/tko_payment_manual_allocation_views.xml",
         "views/tko_payment_accounting_views.xml",
         "wizards/tko_unpaid_report_views.xml",
+        "views/tko_receipt_views.xml",
+        "data/receipt_queue_job_data.xml",
     ],
     "assets": {
         "web.assets_backend": ["mobill_tko_billing/static/src/views/*.xml"],

@@ -34,3 +34,7 @@ from . import tko_contract_condition
 from . import report_charge_breakdown
 from . import tko_billing_reconciliation
 from . import tko_payment_reconciliation
+from . import tko_receipt
+from . import tko_receipt_run_error
+from . import tko_receipt_run
+from . import tko_billing_period_receipts
