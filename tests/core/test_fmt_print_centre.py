@@ -257,6 +257,27 @@ def test_unencodable_characters_are_all_named_and_nothing_is_written():
     assert "Łukasz" in data.decode("utf-8")
 
 
+def test_units_and_spaces_an_8_bit_encoding_lacks_are_written_plain():
+    """The receipts' units «м³», «м²» (and a minus, no-break spaces) have no place in cp1251:
+    they are written «м3», «м2»; UTF-8 keeps them."""
+    columns = (("ЛС", "account"), ("Ед", "unit"), ("Основание", "basis"), ("ФИО", "payer_name"))
+    profile = PrintProfile(name="typo_kaluga", columns=columns)
+    rows = [row("1", "1", unit="м³", basis="площадь, м²", payer_name="Иванов\u00a0И.\u2212И.")]
+    data = write_data_file(rows, profile, centre_code="K01", period="2025-02").decode("cp1251")
+    assert "1;м3;площадь, м2;Иванов И.-И." in data
+    text = write_data_file(
+        rows,
+        PrintProfile(name="typo_kaluga", columns=columns, encoding="utf-8"),
+        centre_code="K01",
+        period="2025-02",
+    ).decode("utf-8")
+    assert "м³" in text and "м²" in text
+    rows[0]["payer_name"] = "Zoe ✓ м³"
+    with pytest.raises(FormatError) as exc:
+        write_data_file(rows, profile, centre_code="K01", period="2025-02")
+    assert [e.params["character"] for e in exc.value.params["errors"]] == ["✓"]
+
+
 def test_refused_quoting_and_bad_periods_are_listed_with_encoding_problems():
     rows = sample()
     rows[0]["period"] = "02.2025"

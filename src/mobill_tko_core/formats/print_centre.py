@@ -80,6 +80,11 @@ __all__ = [
 
 #: The keys of a receipt row (``mobill_tko_core.receipts.flat``): the contract of the two sides.
 ROW_KEYS = FLAT_KEYS
+#: Characters an 8-bit encoding lacks, written as their plain forms there (units «м³», «м²»; a
+#: minus sign; the narrow and no-break spaces of formatted numbers)
+PLAIN_TEXT = str.maketrans(
+    {"³": "3", "²": "2", "\u2212": "-", "\u00a0": " ", "\u2009": " ", "\u202f": " "}
+)
 #: Numbers written with the profile's decimal mark (the rows hold them with «.»).
 AMOUNT_KEYS = frozenset(
     "quantity tariff charged recalculation benefits opening_balance paid penalties "
@@ -494,7 +499,10 @@ def _chunk(ordered, profile: PrintProfile, centre_code: str, period: str, start:
         try:
             return text.encode(profile.encoding), errors
         except UnicodeEncodeError:
-            pass
+            try:  # «м³» is written «м3» where the encoding has no superscripts (cp1251)
+                return text.translate(PLAIN_TEXT).encode(profile.encoding), errors
+            except UnicodeEncodeError:
+                pass
     # report every problem at once: the refused rows were left out of the text
     errors = sorted(errors + _unencodable(ordered, profile, cells, start, stop), key=_line)
     if not errors:  # the root's attributes: the print centre's code
@@ -688,7 +696,7 @@ def _unencodable(ordered, profile: PrintProfile, cells, start, stop) -> list[Lin
         account = row.get("account") or ""
         for (_header, key), value in zip(profile.columns, cells(row), strict=True):
             try:
-                value.encode(encoding)
+                value.translate(PLAIN_TEXT).encode(encoding)
             except UnicodeEncodeError as exc:
                 bad = exc.object[exc.start]
                 errors.append(
