@@ -780,7 +780,17 @@ _NESTED = {"payer": Payer, "payee": Payee}
 _TUPLES = {"lines": ServiceLine, "recalculations": Recalculation}
 
 
+@lru_cache(maxsize=64)
+def _field_names(cls) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+_PLAIN_TYPES = (str, int, bool, type(None))
+
+
 def _dump(value):
+    if type(value) in _PLAIN_TYPES:  # most values: no conversion
+        return value
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, date):
@@ -788,7 +798,7 @@ def _dump(value):
     if isinstance(value, tuple | list):
         return [_dump(v) for v in value]
     if hasattr(value, "__dataclass_fields__"):
-        return {f.name: _dump(getattr(value, f.name)) for f in fields(value)}
+        return {name: _dump(getattr(value, name)) for name in _field_names(type(value))}
     return value
 
 
