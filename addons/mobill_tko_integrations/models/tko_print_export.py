@@ -6,7 +6,7 @@ from odoo import _, api, fields, models
 from odoo.addons.mobill_tko_base.tools import core_error_message, trusted
 from odoo.addons.mobill_tko_base.tools.access import ACCOUNTANT, check_action, check_rights
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_amount
 
 from mobill_tko_core.errors import CoreError
 from mobill_tko_core.formats import print_centre
@@ -392,11 +392,12 @@ class TkoPrintExport(models.Model):
             )
         else:
             where = _("stored here to download for %(centre)s", centre=self.centre_id.name)
+        amount = format_amount(self.env, float(total), self.currency_id)
         self.message_post(
             body=_(
                 "Exported %(count)s receipts, %(total)s to pay; files %(files)s %(where)s.",
                 count=len(rows),
-                total=f"{total:.2f}",
+                total=amount,
                 files=", ".join(name for name, _data in files),
                 where=where,
             ),
