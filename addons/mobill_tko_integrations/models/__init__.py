@@ -19,5 +19,6 @@ from . import (
     tko_payment_order,
     tko_payment_sftp_source,
     tko_print_centre,
+    tko_print_export,
     tko_registry_profile,
 )

@@ -12,6 +12,7 @@ from . import (
     test_payment_registry_report,
     test_payment_sftp,
     test_print_centre,
+    test_print_export,
     test_security,
     test_ui,
 )
