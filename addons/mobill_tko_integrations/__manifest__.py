@@ -1,6 +1,6 @@
 {
     "name": "MoBill-TKO: Integrations",
-    "summary": "Payments from banks, 1C bank statements and payment agents (screen, mailbox, SFTP, HTTP API), registry payment orders, fiscal receipts through АТОЛ Онлайн and debt registries for banks",
+    "summary": "Payments from banks, 1C bank statements and payment agents (screen, mailbox, SFTP, HTTP API), registry payment orders, fiscal receipts through АТОЛ Онлайн, debt registries for banks and the receipts' files for print centres",
     "version": "17.0.1.1.0",
     "category": "MoBill-TKO",
     "website": "https://github.com/mobill-tko/mobill-tko",

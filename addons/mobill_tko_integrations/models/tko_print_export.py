@@ -40,23 +40,12 @@ ENGINE_FIELDS = (
     "note",
 )
 JOB_CHANNEL = "root.tko_billing"
-#: Units as printed by a print centre whose encoding has no superscripts (Windows-1251 has
-#: neither ² nor ³): «м³» is written «м3», the usual spelling of Russian print files.
-UNIT_PLAIN = str.maketrans({"\u00b2": "2", "\u00b3": "3"})
 
 
 def _dec(value):
     if value is None:
         return Decimal(0)
     return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-def _holds(encoding, text):
-    try:
-        text.encode(encoding)
-    except (UnicodeEncodeError, LookupError):
-        return False
-    return True
 
 
 class TkoPrintExport(models.Model):
@@ -292,7 +281,6 @@ class TkoPrintExport(models.Model):
         """The print rows of the receipts ``ids``, read in chunks by id; (rows, Σ to pay)."""
         limit = max(1, self.chunk_size or 20000)
         rows, total = [], Decimal(0)
-        plain_units = not _holds(self.centre_id.encoding, "\u00b2\u00b3")
         for start in range(0, len(ids), limit):
             chunk = ids[start : start + limit]
             self.env.cr.execute(
@@ -302,10 +290,8 @@ class TkoPrintExport(models.Model):
                 )
             )
             for snapshot, amount in self.env.cr.fetchall():
-                row = flat(from_json(snapshot))
-                if plain_units:
-                    row["unit"] = row["unit"].translate(UNIT_PLAIN)
-                rows.append(row)
+                # «м³» in an encoding without superscripts: the core's writer writes «м3»
+                rows.append(flat(from_json(snapshot)))
                 total += _dec(amount)
             self._progress(start + len(chunk), commit)
         return rows, total
