@@ -43,6 +43,7 @@
         "views/tko_payment_manual_allocation_views.xml",
         "views/tko_payment_accounting_views.xml",
         "wizards/tko_unpaid_report_views.xml",
+        "report/receipt_report.xml",
         "views/tko_receipt_views.xml",
         "data/receipt_queue_job_data.xml",
     ],

@@ -38,3 +38,4 @@ from . import tko_receipt
 from . import tko_receipt_run_error
 from . import tko_receipt_run
 from . import tko_billing_period_receipts
+from . import report_receipt

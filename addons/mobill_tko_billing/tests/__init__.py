@@ -11,6 +11,7 @@ from . import (
     test_pricing_agreement,
     test_print,
     test_recalculation,
+    test_receipt_pdf,
     test_receipts,
     test_security,
     test_unpaid_report,
