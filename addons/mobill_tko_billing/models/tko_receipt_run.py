@@ -50,6 +50,13 @@ JOB_CHANNEL = "root.tko_billing"
 BASES = ("residents", "owners", "area")
 
 
+def _postal_address(partner):
+    """The payee's address as a receipt prints it: index, region, town, street; the parts the
+    partner has, without the country (a Russian receipt names no country)."""
+    parts = (partner.zip, partner.state_id.name, partner.city, partner.street, partner.street2)
+    return ", ".join(part.strip() for part in parts if part and part.strip())
+
+
 def _dec(value):
     """A float or numeric column as Decimal (floats through their shortest text)."""
     if value is None:
@@ -298,7 +305,7 @@ class TkoReceiptRun(models.Model):
             bic=bank.bank_id.bic or "",
             account=(bank.acc_number or "").replace(" ", ""),
             corr_account=bank.bank_id.corr_account or "",
-            address=partner.contact_address.replace("\n", ", ").strip(", ") if partner else "",
+            address=_postal_address(partner),
             phone=partner.phone or "",
             email=partner.email or "",
             site=partner.website or "",

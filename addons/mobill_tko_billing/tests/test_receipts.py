@@ -108,6 +108,18 @@ class TestReceipts(BillingCase):
         )
         self.assertEqual(line.charged, Decimal("217.53"))
         self.assertIn("кв. 1", core.payer.address)
+        # the payee's address as printed: its parts, no empty ones, no country
+        self.company.partner_id.write(
+            {
+                "street": "ул. Ленина, 1",
+                "city": "Калуга",
+                "zip": "248000",
+                "street2": False,
+                "state_id": False,
+            }
+        )
+        payee = self.env["tko.receipt.run"].create({"period_id": self.may.id})._run_context()
+        self.assertEqual(payee["payee"].address, "248000, Калуга, ул. Ленина, 1")
         self.assertIn("тестовск/ленина/000000001/", core.route)
         fields = parse_payment_string(receipt.payment_string).fields
         self.assertEqual(fields["PersAcc"], self.acc1.name)
