@@ -200,6 +200,26 @@ class BillingCase(TransactionCase):
         cls.contracts = cls.contract | cls.contract_cafe
 
     @classmethod
+    def payee_requisites(cls):
+        """The operator's requisites a receipt and its QR code need: name, INN, KPP and a bank
+        account that comes first (the payee's account is the company's first one)."""
+        partner = cls.company.partner_id
+        partner.write({"name": "ООО «Региональный оператор»", "vat": "4000000008"})
+        partner.kpp = "400001001"
+        bank = cls.env["res.bank"].create(
+            {"name": "ПАО СБЕРБАНК", "bic": "044525225", "corr_account": "30101810400000000225"}
+        )
+        partner.bank_ids.write({"sequence": 50})
+        cls.env["res.partner.bank"].create(
+            {
+                "acc_number": "40702810500000001234",
+                "bank_id": bank.id,
+                "partner_id": partner.id,
+                "sequence": 1,
+            }
+        )
+
+    @classmethod
     def _object(cls, name, address, kind="apartment", partner=None):
         return cls.env["tko.object"].create(
             {

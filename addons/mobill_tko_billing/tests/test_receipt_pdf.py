@@ -24,21 +24,7 @@ class TestReceiptPdf(BillingCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        partner = cls.company.partner_id
-        partner.write({"name": "ООО «Региональный оператор»", "vat": "4000000008"})
-        partner.kpp = "400001001"
-        bank = cls.env["res.bank"].create(
-            {"name": "ПАО СБЕРБАНК", "bic": "044525225", "corr_account": "30101810400000000225"}
-        )
-        partner.bank_ids.write({"sequence": 50})
-        cls.env["res.partner.bank"].create(
-            {
-                "acc_number": "40702810500000001234",
-                "bank_id": bank.id,
-                "partner_id": partner.id,
-                "sequence": 1,
-            }
-        )
+        cls.payee_requisites()
         april = cls.period("2025-04-01")
         cls.run_town(april)
         cls.may = cls.period("2025-05-01")
